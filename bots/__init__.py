@@ -1,0 +1,1 @@
+"""Messenger adapters and the server that runs them. Only this package talks to platforms."""

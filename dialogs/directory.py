@@ -1,0 +1,25 @@
+"""What the engine needs from the place people are recorded: a keyed id, a pseudonym, erasure.
+
+The storage package implements it; the engine never sees a database or a raw phone number.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+
+class UserDirectory(Protocol):
+    def key_for(self, channel: str, user_id: str) -> str:
+        """A keyed hash of the person's messenger id: stable, and useless without the secret."""
+        ...
+
+    async def remember(self, *, key: str, channel: str, reply_to: str, language: str | None) -> str:
+        """Record (or refresh) the person and how to reach them; return their pseudonym."""
+        ...
+
+    async def forget(self, key: str) -> None:
+        """Erase everything stored about the person."""
+        ...
+
+
+__all__ = ["UserDirectory"]

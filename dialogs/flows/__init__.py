@@ -1,0 +1,1 @@
+"""One module per flow; ``dialogs.router`` composes them in one place, first match wins."""

@@ -1,0 +1,31 @@
+"""Button payloads: short, stable strings that survive every platform's payload limits.
+
+Viber and Telegram cap payloads at 64 bytes or more; a topic id is the longest part we send.
+"""
+
+from __future__ import annotations
+
+LANGUAGE = "lang"  # lang:<code>
+MENU = "menu"  # menu
+CATEGORY = "cat"  # cat:<legal|work|health|social>
+TOPIC = "topic"  # topic:<id>
+HELPFUL = "helpful"  # helpful:<id>
+SPECIALIST = "specialist"
+SERVICES = "services"
+ALERTS = "alerts"
+CHOOSE_LANGUAGE = "language"
+FORGET_YES = "forget:yes"
+FORGET_NO = "forget:no"
+HELP = "help"
+
+
+def make(kind: str, argument: str | None = None) -> str:
+    return f"{kind}:{argument}" if argument else kind
+
+
+def split(payload: str) -> tuple[str, str]:
+    kind, _, argument = payload.partition(":")
+    return kind, argument
+
+
+__all__ = ["make", "split"]

@@ -1,0 +1,146 @@
+"""Conversation state per person, behind a small store interface (after aiogram's ``BaseStorage``).
+
+The engine takes the per-person lock *before* it loads state and writes state through on every
+turn, so two messages arriving at once can never both read the same old state.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from abc import ABC, abstractmethod
+from collections.abc import AsyncIterator
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+
+@dataclass(slots=True)
+class Option:
+    """A button last shown, remembered so that typing its number picks it on text-only channels."""
+
+    title: str
+    payload: str
+
+
+@dataclass(slots=True)
+class Conversation:
+    """Everything the engine remembers about one person between messages."""
+
+    language: str | None = None
+    flow: str | None = None
+    step: str | None = None
+    slots: dict[str, Any] = field(default_factory=dict)
+    options: list[Option] = field(default_factory=list)
+    turns: int = 0
+    pseudonym: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Conversation:
+        options = [Option(**o) for o in data.get("options", [])]
+        known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__ and k != "options"}
+        return cls(**known, options=options)
+
+    def enter(self, flow: str | None, step: str | None = None) -> None:
+        self.flow, self.step = flow, step
+
+
+class StateStore(ABC):
+    """Where conversations live. Implementations must return copies, never shared objects."""
+
+    @abstractmethod
+    async def get(self, key: str) -> dict[str, Any] | None: ...
+
+    @abstractmethod
+    async def set(self, key: str, data: dict[str, Any]) -> None: ...
+
+    @abstractmethod
+    async def delete(self, key: str) -> None: ...
+
+    @abstractmethod
+    def lock(self, key: str) -> AbstractAsyncContextManager[None]:
+        """An async context manager that serialises everything done for one key."""
+
+    @abstractmethod
+    async def is_done(self, message_key: str) -> bool:
+        """Whether a message with this key was already handled (platforms redeliver webhooks)."""
+
+    @abstractmethod
+    async def mark_done(self, message_key: str, ttl_seconds: int) -> None: ...
+
+    async def close(self) -> None:
+        """Release connections; the in-memory store has none."""
+
+    async def load(self, key: str) -> Conversation:
+        data = await self.get(key)
+        return Conversation.from_json(data) if data else Conversation()
+
+    async def save(self, key: str, conversation: Conversation) -> None:
+        await self.set(key, conversation.to_json())
+
+
+class KeyedLocks:
+    """In-process FIFO locks per key that forget a key once nobody holds or waits for it.
+
+    ``asyncio.Lock`` wakes waiters in arrival order, which is what keeps one person's messages in
+    the order they arrived.
+    """
+
+    def __init__(self) -> None:
+        self._locks: dict[str, tuple[asyncio.Lock, int]] = {}
+
+    @asynccontextmanager
+    async def hold(self, key: str) -> AsyncIterator[None]:
+        lock, users = self._locks.get(key, (asyncio.Lock(), 0))
+        self._locks[key] = (lock, users + 1)
+        try:
+            async with lock:
+                yield
+        finally:
+            lock, users = self._locks[key]
+            if users <= 1:
+                del self._locks[key]
+            else:
+                self._locks[key] = (lock, users - 1)
+
+    def __len__(self) -> int:
+        return len(self._locks)
+
+
+class MemoryStateStore(StateStore):
+    """The default store: nothing to set up, gone when the process stops."""
+
+    def __init__(self) -> None:
+        self._data: dict[str, str] = {}
+        self._done: dict[str, float] = {}
+        self._locks = KeyedLocks()
+
+    async def get(self, key: str) -> dict[str, Any] | None:
+        raw = self._data.get(key)
+        return json.loads(raw) if raw is not None else None
+
+    async def set(self, key: str, data: dict[str, Any]) -> None:
+        self._data[key] = json.dumps(data)  # serialised, so callers never share our objects
+
+    async def delete(self, key: str) -> None:
+        self._data.pop(key, None)
+
+    def lock(self, key: str) -> AbstractAsyncContextManager[None]:
+        return self._locks.hold(key)
+
+    async def is_done(self, message_key: str) -> bool:
+        expires = self._done.get(message_key)
+        return expires is not None and expires > time.monotonic()
+
+    async def mark_done(self, message_key: str, ttl_seconds: int) -> None:
+        now = time.monotonic()
+        if len(self._done) > 10_000:
+            self._done = {k: t for k, t in self._done.items() if t > now}
+        self._done[message_key] = now + ttl_seconds
+
+
+__all__ = ["Conversation", "KeyedLocks", "MemoryStateStore", "Option", "StateStore"]

@@ -1,0 +1,262 @@
+"""The ``musofir`` command.
+
+argparse rather than click: its errors can be made exactly one line with exit status 2, which
+scripts calling ``--json`` commands rely on. Every ``--json`` command prints one JSON document on
+standard output and nothing else there; logs go to standard error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import secrets
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, NoReturn
+
+from musofir.settings import Settings
+
+Handler = Callable[[argparse.Namespace], int]
+
+
+class OneLineParser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: {message}\n")
+
+
+def _emit(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+
+
+def _fail(message: str, status: int = 2) -> int:
+    sys.stderr.write(f"musofir: {message}\n")
+    return status
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from .serving import serve
+
+    return serve(Settings(), host=args.host, port=args.port, memory_state=True, demo=True)
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from .serving import serve
+
+    return serve(Settings(), host=args.host, port=args.port, memory_state=False, demo=False)
+
+
+def cmd_kb_check(args: argparse.Namespace) -> int:
+    from musofir.knowledge import KnowledgeBase, Severity
+
+    knowledge, problems = KnowledgeBase.check(args.dir or Settings().knowledge_dir)
+    for problem in problems:
+        sys.stderr.write(f"{problem}\n")
+    errors = sum(p.severity is Severity.ERROR for p in problems)
+    warnings = len(problems) - errors
+    summary = f"{len(knowledge.topics)} topics, {errors} error(s), {warnings} warning(s)"
+    sys.stderr.write(f"kb check: {summary}\n")
+    return 1 if errors else 0
+
+
+def cmd_kb_list(args: argparse.Namespace) -> int:
+    from musofir.knowledge import KnowledgeBase
+
+    knowledge = KnowledgeBase.load(args.dir or Settings().knowledge_dir)
+    rows = [
+        {
+            "id": t.id,
+            "category": t.category,
+            "languages": sorted(t.languages),
+            "needs_review": t.needs_review,
+        }
+        for t in sorted(knowledge.topics.values(), key=lambda t: t.id)
+    ]
+    if args.json:
+        _emit(rows)
+    else:
+        for row in rows:
+            review = "  needs review" if row["needs_review"] else ""
+            print(f"{row['id']:28} {row['category']:8} {','.join(row['languages'])}{review}")
+    return 0
+
+
+def cmd_ask(args: argparse.Namespace) -> int:
+    from .faq import answer_for
+
+    result = answer_for(args.text, language=args.lang, knowledge_dir=Settings().knowledge_dir)
+    if args.json:
+        _emit(result)
+    else:
+        print(result["answer"] or f"(no confident answer; language {result['language']})")
+    return 0
+
+
+def cmd_nlu_eval(args: argparse.Namespace) -> int:
+    from .faq import EvalFileError, evaluate_file
+
+    try:
+        report = evaluate_file(args.file, knowledge_dir=Settings().knowledge_dir)
+    except EvalFileError as error:
+        return _fail(str(error))
+    if args.json:
+        _emit(report)
+    else:
+        keys = ("n", "top1_accuracy", "in_scope_accuracy", "out_of_scope_rejection")
+        print("  ".join(f"{k}={report[k]}" for k in keys))
+    return 0
+
+
+def cmd_users_add(args: argparse.Namespace) -> int:
+    from musofir.storage import StaffRole, open_storage
+    from musofir.storage.staff import StaffExistsError, add_staff
+
+    if args.password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+        if len(password) < 10:
+            return _fail("the password must be at least 10 characters")
+        shown = None
+    else:
+        password = shown = secrets.token_urlsafe(12)
+    storage = open_storage(Settings())
+    try:
+        member = add_staff(
+            storage.engine,
+            username=args.username,
+            display_name=args.name or args.username,
+            role=StaffRole(args.role),
+            password=password,
+        )
+    except StaffExistsError as error:
+        return _fail(str(error), 1)
+    finally:
+        storage.close()
+    result: dict[str, Any] = member.model_dump(mode="json")
+    if shown:
+        result["password"] = shown  # shown once; only its hash is stored
+    if args.json:
+        _emit(result)
+    else:
+        print(f"added {member.username} ({member.role.value})")
+        if shown:
+            print(f"password (shown once): {shown}")
+    return 0
+
+
+def cmd_users_list(args: argparse.Namespace) -> int:
+    from musofir.storage import open_storage
+    from musofir.storage.staff import list_staff
+
+    storage = open_storage(Settings())
+    try:
+        members = [m.model_dump(mode="json") for m in list_staff(storage.engine)]
+    finally:
+        storage.close()
+    if args.json:
+        _emit(members)
+    else:
+        for m in members:
+            print(f"{m['username']:24} {m['role']:14} {m['display_name']}")
+    return 0
+
+
+def build_parser() -> OneLineParser:
+    parser = OneLineParser(prog="musofir", description="A help desk for labour migrants.")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log more to standard error")
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=OneLineParser)
+
+    for name, handler, about in (
+        ("demo", cmd_demo, "try it: web chat, SQLite in ./musofir-data, in-memory state"),
+        ("serve", cmd_serve, "run the server with the settings from the environment"),
+    ):
+        sub = commands.add_parser(name, help=about)
+        sub.add_argument("--port", type=_port, default=8000)
+        sub.add_argument("--host", default="127.0.0.1")
+        sub.set_defaults(handler=handler)
+
+    kb = commands.add_parser("kb", help="the knowledge base").add_subparsers(
+        dest="kb_command", required=True, parser_class=OneLineParser
+    )
+    check = kb.add_parser("check", help="validate the topic files")
+    check.add_argument("--dir", type=_directory, help="topic folder (default: the packaged one)")
+    check.set_defaults(handler=cmd_kb_check)
+    listing = kb.add_parser("list", help="list the topics")
+    listing.add_argument("--dir", type=_directory)
+    listing.add_argument("--json", action="store_true")
+    listing.set_defaults(handler=cmd_kb_list)
+
+    ask = commands.add_parser("ask", help="answer one question as the bot would")
+    ask.add_argument("text")
+    ask.add_argument("--lang", choices=("ru", "uz", "tg", "ky", "az", "hy", "en"))
+    ask.add_argument("--json", action="store_true")
+    ask.set_defaults(handler=cmd_ask)
+
+    nlu = commands.add_parser("nlu", help="language understanding").add_subparsers(
+        dest="nlu_command", required=True, parser_class=OneLineParser
+    )
+    evaluate = nlu.add_parser("eval", help="measure the FAQ matcher on a labelled JSONL file")
+    evaluate.add_argument("file", type=_readable_file)
+    evaluate.add_argument("--json", action="store_true")
+    evaluate.set_defaults(handler=cmd_nlu_eval)
+
+    users = commands.add_parser("users", help="staff accounts").add_subparsers(
+        dest="users_command", required=True, parser_class=OneLineParser
+    )
+    add = users.add_parser("add", help="add a staff member")
+    add.add_argument("username")
+    add.add_argument("--role", required=True, choices=("lawyer", "doctor", "social_worker", "admin"))
+    add.add_argument("--name", help="name shown to colleagues (never to migrants)")
+    add.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
+    add.add_argument("--json", action="store_true")
+    add.set_defaults(handler=cmd_users_add)
+    lst = users.add_parser("list", help="list staff members")
+    lst.add_argument("--json", action="store_true")
+    lst.set_defaults(handler=cmd_users_list)
+    return parser
+
+
+def _port(value: str) -> int:
+    if not value.isdigit() or not 1 <= int(value) <= 65535:
+        raise argparse.ArgumentTypeError(f"port must be a number from 1 to 65535, not {value!r}")
+    return int(value)
+
+
+def _directory(value: str) -> Path:
+    path = Path(value)
+    if not path.is_dir():
+        raise argparse.ArgumentTypeError(f"{value!r} is not a folder")
+    return path
+
+
+def _readable_file(value: str) -> Path:
+    path = Path(value)
+    if not path.is_file():
+        raise argparse.ArgumentTypeError(f"{value!r} is not a readable file")
+    return path
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(
+        stream=sys.stderr,
+        level=logging.DEBUG if args.verbose else logging.INFO,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
+    handler: Handler = args.handler
+    try:
+        return handler(args)
+    except KeyboardInterrupt:
+        return 130
+    except Exception as error:
+        from musofir.knowledge import KnowledgeBaseError
+
+        if isinstance(error, KnowledgeBaseError):
+            return _fail(str(error), 1)
+        raise
+
+
+__all__ = ["build_parser", "main"]
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Alembic migrations; run on every start by musofir.storage.database.migrate."""

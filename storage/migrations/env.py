@@ -1,0 +1,20 @@
+"""Alembic environment: the schema comes from SQLModel.metadata, the engine from the app."""
+
+from __future__ import annotations
+
+from alembic import context
+from sqlalchemy import Engine
+from sqlmodel import SQLModel
+
+from musofir.storage import models  # noqa: F401  (registers the tables on the metadata)
+
+engine: Engine = context.config.attributes["engine"]
+
+with engine.begin() as connection:
+    context.configure(
+        connection=connection,
+        target_metadata=SQLModel.metadata,
+        render_as_batch=connection.dialect.name == "sqlite",  # SQLite alters tables by copying
+    )
+    with context.begin_transaction():
+        context.run_migrations()
