@@ -34,14 +34,16 @@ def load_with_lines(text: str) -> tuple[Any, dict[Path, int]]:
     constructor = yaml.SafeLoader("")  # only its scalar resolution is used
 
     def build(current: yaml.Node, path: Path) -> Any:
-        lines[path] = current.start_mark.line + 1
+        lines.setdefault(path, current.start_mark.line + 1)
         if isinstance(current, yaml.MappingNode):
             result: dict[Any, Any] = {}
             for key_node, value_node in current.value:
                 key = constructor.construct_object(key_node, deep=True)
                 if key in result:
                     raise YamlSyntaxError(key_node.start_mark.line + 1, f"duplicate key {key!r}")
-                result[key] = build(value_node, (*path, str(key)))
+                child = (*path, str(key))
+                lines[child] = key_node.start_mark.line + 1  # the key's line, where editors look
+                result[key] = build(value_node, child)
             return result
         if isinstance(current, yaml.SequenceNode):
             return [build(item, (*path, index)) for index, item in enumerate(current.value)]

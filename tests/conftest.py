@@ -6,15 +6,21 @@
   MUSOFIR_CHROMIUM   /usr/bin/chromium
 Run plain `pytest` without them and the tests needing a service are skipped (failed when CI=true).
 
-Tests using `redis_url`, `postgres_url`, `chromium_path`, `browser` or `page` get the matching
-marker automatically, so `pytest -m "not browser"` works without decorating anything.
-Browser tests must be plain `def` tests: Playwright's sync API refuses to run inside an event loop.
+Tests using `redis_url`, `postgres_url`, `chromium_path`, `browser` or `page` (directly or via
+another fixture) get the matching marker automatically, so `pytest -m "not browser"` works.
+
+Playwright's sync API and pytest-asyncio share the main thread. While the session-wide Playwright
+is alive it leaves its own event loop registered as the thread's "running loop", and every later
+async test would die with "Runner.run() cannot be called from a running event loop". So around
+each test that is not a browser test the running loop is unset, and put back afterwards.
+Consequence: a browser test must be a plain `def` test and cannot use async fixtures.
 """
 
 from __future__ import annotations
 
+import asyncio
 import os
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from pathlib import Path
 
 import pytest
@@ -49,6 +55,33 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
                 item.add_marker(marker)
 
 
+def _without_playwright_loop(item: pytest.Item) -> Generator[None, None, None]:
+    loop = asyncio.events._get_running_loop()
+    if loop is None or item.get_closest_marker("browser") is not None:
+        yield
+        return
+    asyncio.events._set_running_loop(None)
+    try:
+        yield
+    finally:
+        asyncio.events._set_running_loop(loop)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_setup(item: pytest.Item) -> Generator[None, None, None]:
+    yield from _without_playwright_loop(item)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Generator[None, None, None]:
+    yield from _without_playwright_loop(item)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item: pytest.Item) -> Generator[None, None, None]:
+    yield from _without_playwright_loop(item)
+
+
 @pytest.fixture
 def redis_url() -> Iterator[str]:
     """URL of the test Redis database, flushed before and after the test."""
@@ -78,12 +111,15 @@ def chromium_path() -> str:
 def browser(chromium_path: str) -> Iterator[Browser]:
     """Debian's chromium driven by Playwright; never `playwright install` (no downloads here)."""
     with sync_playwright() as playwright:
+        playwright_loop = asyncio.events._get_running_loop()
         launched = playwright.chromium.launch(
             executable_path=chromium_path, headless=True, args=CHROMIUM_ARGS
         )
         try:
             yield launched
         finally:
+            # The session may end in a non-browser test, where the loop was unset (see above).
+            asyncio.events._set_running_loop(playwright_loop)
             launched.close()
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import shutil
 import subprocess
 from pathlib import Path
@@ -12,6 +13,7 @@ import redis
 import sqlalchemy
 from playwright.sync_api import Browser, Page
 from sqlalchemy.pool import NullPool
+from utils.services import unavailable
 
 # Two runs of the same test: the second proves the fixture cleaned up what the first left.
 RUNS = pytest.mark.parametrize("run", [1, 2])
@@ -76,13 +78,19 @@ def test_browser_renders_our_scripts(browser: Browser, page: Page, tmp_path: Pat
     (tmp_path / "scripts.png").write_bytes(png)
 
 
+async def test_asyncio_still_works_after_the_browser() -> None:
+    """Runs after the browser test: Playwright's event loop must not leak into async tests."""
+    await asyncio.sleep(0)
+    assert asyncio.get_running_loop().is_running()
+
+
 @pytest.mark.browser
 @pytest.mark.parametrize("lang", sorted(GREETINGS))
 def test_fonts_cover_our_scripts(lang: str) -> None:
     """Without a font for a script chromium draws empty boxes: fonts-noto-core covers ours."""
     fc_list = shutil.which("fc-list")
     if fc_list is None:
-        pytest.skip("fc-list (fontconfig) is not installed")
+        unavailable("fc-list is missing (Debian package fontconfig, a dependency of chromium)")
     fonts = subprocess.run(
         [fc_list, f":lang={lang}", "family"], capture_output=True, text=True, check=True
     ).stdout

@@ -1,6 +1,9 @@
-"""HTTP routes of the web chat: the page, its strings, the conversation log and its live stream."""
+"""HTTP routes of the web chat: the page, its strings, the conversation log and its live stream.
 
-from __future__ import annotations
+No ``from __future__ import annotations`` here: FastAPI reads the dependency annotations of the
+route functions, which are defined inside ``build_router`` and so must be evaluated eagerly.
+"""
+
 
 import json
 import secrets
@@ -31,11 +34,13 @@ class WebChat:
         self.engine = engine
         self.log = log
         self.secure_cookie = secure_cookie
+        self._erased: set[str] = set()
         engine.on_forget(self._erase)
 
     async def _erase(self, inbound: Inbound, user_key: str) -> None:
         if inbound.channel == adapter.CHANNEL:
             await self.log.erase(user_key)
+            self._erased.add(user_key)  # so the erasing tap itself is not logged again
 
     def log_key(self, session: str) -> str:
         return self.engine.user_key(self._inbound(session, "", ""))
@@ -48,7 +53,9 @@ class WebChat:
         key = self.engine.user_key(inbound)
 
         async def deliver(replies: Sequence[Outbound]) -> None:
-            if echo is not None:
+            erased = key in self._erased
+            self._erased.discard(key)
+            if echo is not None and not erased:
                 await self.log.append(key, "user", echo)
             for reply in replies:
                 await self.log.append(key, "bot", adapter.render(reply))

@@ -17,7 +17,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.pool import NullPool
 
-RUN_HINT = "run the suite with `bash scripts/test.sh`, which starts the services and sets it"
+RUN_HINT = "`bash scripts/test.sh` installs and starts what the tests need and sets the variables"
 
 
 def in_ci() -> bool:
