@@ -14,16 +14,16 @@ from dataclasses import dataclass
 
 from fastapi import FastAPI
 from fastapi.responses import RedirectResponse
-
-from musofir import __version__
 from musofir.dialogs import Catalogs, DialogEngine, MemoryStateStore, Services, StateStore
 from musofir.dialogs.i18n import CatalogError
 from musofir.dialogs.redis_state import RedisStateStore
 from musofir.knowledge import KnowledgeBase
 from musofir.nlu import CommandWords, DangerWords, build_faq_matcher
-from musofir.settings import Settings
 from musofir.storage import open_storage
 from musofir.storage.setup import Storage
+
+from musofir import __version__
+from musofir.settings import Settings
 
 from .webchat import ChatLog, MemoryChatLog, RedisChatLog, WebChat, build_router
 
@@ -83,7 +83,11 @@ def create_app(settings: Settings | None = None, *, memory_state: bool = False) 
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        log.info("musofir %s serving %d topics", __version__, len(runtime.engine.services.knowledge.topics))
+        log.info(
+            "musofir %s serving %d topics",
+            __version__,
+            len(runtime.engine.services.knowledge.topics),
+        )
         try:
             yield
         finally:

@@ -13,7 +13,9 @@ class UserDirectory(Protocol):
         """A keyed hash of the person's messenger id: stable, and useless without the secret."""
         ...
 
-    async def remember(self, *, key: str, channel: str, reply_to: str, language: str | None) -> str:
+    async def remember(
+        self, *, key: str, channel: str, reply_to: str, language: str | None
+    ) -> str:
         """Record (or refresh) the person and how to reach them; return their pseudonym."""
         ...
 

@@ -95,4 +95,4 @@ class DialogEngine:
         await self.store.save(turn.user_key, conversation)
 
 
-__all__ = ["DialogEngine", "Deliver", "ForgetHook"]
+__all__ = ["Deliver", "DialogEngine", "ForgetHook"]

@@ -1,4 +1,4 @@
-"""The message contract: one inbound and one outbound type that every channel translates to and from.
+"""The message contract: one inbound and one outbound type every channel translates to and from.
 
 The engine depends on these types only. Location, contact, button payload and media are real
 fields, never JSON packed into ``text`` (Rasa's Telegram channel did that; we leave it behind).

@@ -72,7 +72,7 @@ class StateStore(ABC):
     @abstractmethod
     async def mark_done(self, message_key: str, ttl_seconds: int) -> None: ...
 
-    async def close(self) -> None:
+    async def close(self) -> None:  # noqa: B027  (optional hook: memory backends hold nothing)
         """Release connections; the in-memory store has none."""
 
     async def load(self, key: str) -> Conversation:

@@ -1,4 +1,4 @@
-"""Message length limits per platform: one table for the validator and for the adapters' splitters."""
+"""Message length limits per platform: one table for the validator and the adapters' splitters."""
 
 from __future__ import annotations
 

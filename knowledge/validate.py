@@ -44,7 +44,9 @@ class LoadedTopic:
     lines: dict[YamlPath, int]
 
 
-def read_topic_files(directory: Path, catalog: TopicCatalog) -> tuple[list[LoadedTopic], list[Problem]]:
+def read_topic_files(
+    directory: Path, catalog: TopicCatalog
+) -> tuple[list[LoadedTopic], list[Problem]]:
     """Parse and check every ``*.yaml`` in ``directory``; cross-file checks come after."""
     loaded: list[LoadedTopic] = []
     problems: list[Problem] = []
@@ -106,8 +108,11 @@ def _check_topic(
     notes_length = len(sources) + NOTES_ALLOWANCE
     for platform, limit in PLATFORM_LIMITS.items():
         if notes_length > limit:
-            add(("sources",), f"the sources take {notes_length} characters with the notes, "
-                f"over {platform}'s limit of {limit}: keep fewer or shorter sources")
+            add(
+                ("sources",),
+                f"the sources take {notes_length} characters with the notes, "
+                f"over {platform}'s limit of {limit}: keep fewer or shorter sources",
+            )
     for language, text in topic.languages.items():
         for index, message in enumerate(text.answer):
             path: YamlPath = ("languages", language, "answer", index)

@@ -64,7 +64,7 @@ def cmd_kb_list(args: argparse.Namespace) -> int:
     from musofir.knowledge import KnowledgeBase
 
     knowledge = KnowledgeBase.load(args.dir or Settings().knowledge_dir)
-    rows = [
+    rows: list[dict[str, Any]] = [
         {
             "id": t.id,
             "category": t.category,
@@ -205,7 +205,9 @@ def build_parser() -> OneLineParser:
     )
     add = users.add_parser("add", help="add a staff member")
     add.add_argument("username")
-    add.add_argument("--role", required=True, choices=("lawyer", "doctor", "social_worker", "admin"))
+    add.add_argument(
+        "--role", required=True, choices=("lawyer", "doctor", "social_worker", "admin")
+    )
     add.add_argument("--name", help="name shown to colleagues (never to migrants)")
     add.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
     add.add_argument("--json", action="store_true")

@@ -54,10 +54,10 @@ def evaluate_file(path: Path, *, knowledge_dir: Path | None) -> dict[str, Any]:
         except json.JSONDecodeError as error:
             raise EvalFileError(f"{path}:{number}: not JSON ({error.msg})") from error
         if not isinstance(row, dict) or not isinstance(row.get("text"), str):
-            raise EvalFileError(f"{path}:{number}: each line needs a string \"text\"")
+            raise EvalFileError(f'{path}:{number}: each line needs a string "text"')
         topic = row.get("topic")
         if topic is not None and not isinstance(topic, str):
-            raise EvalFileError(f"{path}:{number}: \"topic\" must be a topic id or null")
+            raise EvalFileError(f'{path}:{number}: "topic" must be a topic id or null')
         cases.append((row["text"], topic))
     if not cases:
         raise EvalFileError(f"{path}: no cases in the file")

@@ -1,7 +1,7 @@
 """Language, script and meaning: what a person wrote, in which language, about which topic."""
 
-from .language import detect_language
 from .knowledge_index import build_faq_matcher, examples_of
+from .language import detect_language
 from .lexicon import Command, CommandWords, DangerWords
 from .matcher import Band, Candidate, Example, FaqMatcher, MatchResult, TfidfMatcher, Thresholds
 from .normalize import clean, fold, skeleton, words
@@ -16,11 +16,11 @@ __all__ = [
     "FaqMatcher",
     "MatchResult",
     "TfidfMatcher",
-    "build_faq_matcher",
-    "examples_of",
     "Thresholds",
+    "build_faq_matcher",
     "clean",
     "detect_language",
+    "examples_of",
     "fold",
     "skeleton",
     "words",

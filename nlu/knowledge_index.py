@@ -1,4 +1,4 @@
-"""Build the FAQ matcher from the knowledge base: every example question and title, every language."""
+"""Build the FAQ matcher from the knowledge base: every example and title, in every language."""
 
 from __future__ import annotations
 
@@ -16,7 +16,9 @@ def examples_of(knowledge: KnowledgeBase) -> list[Example]:
     return found
 
 
-def build_faq_matcher(knowledge: KnowledgeBase, thresholds: Thresholds | None = None) -> TfidfMatcher:
+def build_faq_matcher(
+    knowledge: KnowledgeBase, thresholds: Thresholds | None = None
+) -> TfidfMatcher:
     return TfidfMatcher.build(examples_of(knowledge), thresholds)
 
 

@@ -16,28 +16,31 @@ _UZBEK_CYRILLIC_LETTERS = set("ўқғҳ")
 _AZERI_LETTERS = set("əğış")
 
 _MARKER_WORDS: dict[str, frozenset[str]] = {
-    "uz": frozenset(
-        "qanday qayerda qachon nima kerak mumkin menga men bilan uchun qilish qilsam ishlash "
-        "ish pul hujjat hujjatlar olish yordam kasal shifokor qanday qanaqa nimaga qayer "
-        "қандай қаерда қачон нима керак мумкин менга учун қилиш ҳужжат ёрдам".split()
-    ),
-    "tg": frozenset(
-        "чи чӣ тавр чи тавр куҷо кучо кай ман ба барои кор дар мекунам карда мешавад намешавад "
-        "гирифтан додан пул ҳуҷҷат хуччат духтур кумак кӯмак бояд аст мумкин".split()
-    ),
-    "ky": frozenset(
-        "кантип кайда качан эмне керек мага мен менин үчүн учун иштөө акча документ жардам "
-        "дарыгер алуу болот барбы".split()
-    ),
-    "az": frozenset("necə harada nə vaxt mənə lazımdır üçün iş pul sənəd kömək həkim".split()),
-    "en": frozenset(
-        "how what where when can i my the is do to get need help with for a an lost "
-        "pay work doctor police".split()
-    ),
-    "ru": frozenset(
-        "как где когда что можно мне нужно надо мой моя меня у на в не для это "
-        "kak gde kogda chto mozhno mne nuzhno nado".split()
-    ),
+    lang: frozenset(" ".join(lines).split())
+    for lang, lines in {
+        "uz": (
+            "qanday qayerda qachon nima kerak mumkin menga men bilan uchun qilish qilsam",
+            "ishlash ish pul hujjat hujjatlar olish yordam kasal shifokor qanaqa nimaga qayer",
+            "қандай қаерда қачон нима керак мумкин менга учун қилиш ҳужжат ёрдам",
+        ),
+        "tg": (
+            "чи чӣ тавр куҷо кучо кай ман ба барои кор дар мекунам карда мешавад намешавад",
+            "гирифтан додан пул ҳуҷҷат хуччат духтур кумак кӯмак бояд аст мумкин",
+        ),
+        "ky": (
+            "кантип кайда качан эмне керек мага мен менин үчүн учун иштөө акча документ",
+            "жардам дарыгер алуу болот барбы",
+        ),
+        "az": ("necə harada nə vaxt mənə lazımdır üçün iş pul sənəd kömək həkim",),
+        "en": (
+            "how what where when can i my the is do to get need help with for a an lost",
+            "pay work doctor police",
+        ),
+        "ru": (
+            "как где когда что можно мне нужно надо мой моя меня у на в не для это",
+            "kak gde kogda chto mozhno mne nuzhno nado",
+        ),
+    }.items()
 }
 
 

@@ -96,7 +96,9 @@ class TfidfMatcher:
     _examples: list[Example] = field(default_factory=list)
 
     @classmethod
-    def build(cls, examples: Iterable[Example], thresholds: Thresholds | None = None) -> TfidfMatcher:
+    def build(
+        cls, examples: Iterable[Example], thresholds: Thresholds | None = None
+    ) -> TfidfMatcher:
         matcher = cls(thresholds or Thresholds())
         matcher._examples = [e for e in examples if e.text.strip()]
         counts = [_ngrams(e.text) for e in matcher._examples]
@@ -104,7 +106,9 @@ class TfidfMatcher:
         for grams in counts:
             document_frequency.update(grams.keys())
         total = len(counts) or 1
-        matcher._idf = {g: math.log((1 + total) / (1 + df)) + 1 for g, df in document_frequency.items()}
+        matcher._idf = {
+            g: math.log((1 + total) / (1 + df)) + 1 for g, df in document_frequency.items()
+        }
         postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
         for index, grams in enumerate(counts):
             vector = matcher._weigh(grams)
@@ -143,4 +147,12 @@ class TfidfMatcher:
         return MatchResult(detected, band, candidates)
 
 
-__all__ = ["Band", "Candidate", "Example", "FaqMatcher", "MatchResult", "TfidfMatcher", "Thresholds"]
+__all__ = [
+    "Band",
+    "Candidate",
+    "Example",
+    "FaqMatcher",
+    "MatchResult",
+    "TfidfMatcher",
+    "Thresholds",
+]

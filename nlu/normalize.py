@@ -29,7 +29,18 @@ _CYRILLIC = {
     "ө": "o", "ү": "u", "ә": "a", "һ": "h", "і": "i",
 }  # fmt: skip
 
-_LATIN = {"ə": "a", "ı": "i", "ş": "sh", "ç": "ch", "ğ": "g", "ö": "o", "ü": "u", "q": "k", "x": "h", "w": "v"}
+_LATIN = {
+    "ə": "a",
+    "ı": "i",
+    "ş": "sh",
+    "ç": "ch",
+    "ğ": "g",
+    "ö": "o",
+    "ü": "u",
+    "q": "k",
+    "x": "h",
+    "w": "v",
+}
 _LATIN_DIGRAPHS = (("o'", "o"), ("g'", "g"), ("kh", "h"), ("zh", "j"), ("'", ""))
 _SKELETON_TABLE = str.maketrans({**_CYRILLIC, **_LATIN})
 _NON_WORD = re.compile(r"[^\w]+")

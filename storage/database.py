@@ -32,7 +32,9 @@ def make_engine(url: str) -> Engine:
 
 def alembic_config(engine: Engine) -> Config:
     config = Config()
-    config.set_main_option("script_location", str(resources.files("musofir.storage") / "migrations"))
+    config.set_main_option(
+        "script_location", str(resources.files("musofir.storage") / "migrations")
+    )
     config.attributes["engine"] = engine
     return config
 

@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, delete, select
+from sqlmodel import Session, col, delete, select
 
 from .models import Person, PersonPublic
 from .privacy import KeyedHasher, Sealer, new_pseudonym
@@ -28,7 +28,9 @@ class PersonDirectory:
     def key_for(self, channel: str, user_id: str) -> str:
         return self.hasher(channel, user_id)
 
-    async def remember(self, *, key: str, channel: str, reply_to: str, language: str | None) -> str:
+    async def remember(
+        self, *, key: str, channel: str, reply_to: str, language: str | None
+    ) -> str:
         return await asyncio.to_thread(self._remember, key, channel, reply_to, language)
 
     async def forget(self, key: str) -> None:
@@ -75,7 +77,7 @@ class PersonDirectory:
 
     def _forget(self, key: str) -> None:
         with Session(self.engine) as session:
-            session.exec(delete(Person).where(Person.key_hash == key))  # type: ignore[call-overload]
+            session.exec(delete(Person).where(col(Person.key_hash) == key))
             session.commit()
 
 

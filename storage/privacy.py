@@ -33,7 +33,9 @@ def load_or_create_key(value: str | None, path: Path, *, env_name: str, fernet: 
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "wb") as handle:
         handle.write(key)
-    log.warning("%s is not set: created a key in %s; set %s in production", env_name, path, env_name)
+    log.warning(
+        "%s is not set: created a key in %s; set %s in production", env_name, path, env_name
+    )
     return key
 
 

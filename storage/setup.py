@@ -27,7 +27,10 @@ def open_storage(settings: Settings) -> Storage:
     engine = make_engine(settings.resolved_database_url)
     migrate(engine)
     hash_key = load_or_create_key(
-        settings.hash_key, settings.data_dir / "hash.key", env_name="MUSOFIR_HASH_KEY", fernet=False
+        settings.hash_key,
+        settings.data_dir / "hash.key",
+        env_name="MUSOFIR_HASH_KEY",
+        fernet=False,
     )
     encryption_key = load_or_create_key(
         settings.encryption_key,

@@ -8,7 +8,16 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-PLATFORM_MODULES = {"aiogram", "twilio", "viberbot", "httpx", "requests", "aiohttp", "fastapi", "starlette"}
+PLATFORM_MODULES = {
+    "aiogram",
+    "twilio",
+    "viberbot",
+    "httpx",
+    "requests",
+    "aiohttp",
+    "fastapi",
+    "starlette",
+}
 
 
 def imported_modules(folder: Path) -> dict[str, str]:

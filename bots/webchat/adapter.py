@@ -8,9 +8,8 @@ from __future__ import annotations
 
 from typing import Any, Self
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
-
 from musofir.dialogs import Inbound, Location, Outbound
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 CHANNEL = "webchat"
 MAX_TEXT_CHARS = 20_000
@@ -94,7 +93,11 @@ def render(reply: Outbound) -> dict[str, Any]:
             else None
         ),
         "media": (
-            {"kind": str(reply.media.kind), "url": reply.media.reference, "caption": reply.media.caption}
+            {
+                "kind": str(reply.media.kind),
+                "url": reply.media.reference,
+                "caption": reply.media.caption,
+            }
             if reply.media
             else None
         ),

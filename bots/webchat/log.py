@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from redis.asyncio import Redis
 
@@ -21,6 +22,12 @@ MAX_EVENTS = 200
 
 IDLE_TTL_SECONDS = 30 * 24 * 3600
 """A conversation nobody touches for 30 days is deleted."""
+
+
+_STREAM_ID = re.compile(r"\d{1,20}-\d{1,20}")
+
+Entries = list[tuple[str, dict[str, str]]]
+"""Stream entries as redis-py returns them with ``decode_responses=True``."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,13 +49,13 @@ class ChatLog(ABC):
         """Events after the id ``after`` (all of them when None), oldest first."""
 
     @abstractmethod
-    async def wait(self, key: str, after: str | None, timeout: float) -> list[LogEvent]:
-        """Like ``since``, but waits up to ``timeout`` seconds for something new."""
+    async def wait(self, key: str, after: str | None, wait_seconds: float) -> list[LogEvent]:
+        """Like ``since``, but waits up to ``wait_seconds`` for something new (a long poll)."""
 
     @abstractmethod
     async def erase(self, key: str) -> None: ...
 
-    async def close(self) -> None:
+    async def close(self) -> None:  # noqa: B027  (optional hook: memory backends hold nothing)
         """Release connections; the in-memory log has none."""
 
 
@@ -73,13 +80,13 @@ class MemoryChatLog(ChatLog):
             return list(events)
         return [e for e in events if int(e.id) > int(after)]
 
-    async def wait(self, key: str, after: str | None, timeout: float) -> list[LogEvent]:
+    async def wait(self, key: str, after: str | None, wait_seconds: float) -> list[LogEvent]:
         found = await self.since(key, after)
         if found:
             return found
         changed = self._changed.setdefault(key, asyncio.Event())
         try:
-            await asyncio.wait_for(changed.wait(), timeout)
+            await asyncio.wait_for(changed.wait(), wait_seconds)
         except TimeoutError:
             return []
         return await self.since(key, after)
@@ -112,25 +119,33 @@ class RedisChatLog(ChatLog):
     async def since(self, key: str, after: str | None) -> list[LogEvent]:
         start = f"({after}" if after and after != "0" else "-"
         try:
-            entries = await self.redis.xrange(self._key(key), min=start, max="+")
+            entries = cast(Entries, await self.redis.xrange(self._key(key), min=start, max="+"))
         except Exception as error:  # a malformed id from a client: replay everything
             if "Invalid stream ID" not in str(error):
                 raise
-            entries = await self.redis.xrange(self._key(key), min="-", max="+")
+            entries = cast(Entries, await self.redis.xrange(self._key(key), min="-", max="+"))
         return [self._event(entry_id, fields) for entry_id, fields in entries]
 
-    async def wait(self, key: str, after: str | None, timeout: float) -> list[LogEvent]:
+    async def wait(self, key: str, after: str | None, wait_seconds: float) -> list[LogEvent]:
         found = await self.since(key, after)
         if found:
             return found
-        last = after if after and after != "0" else "$"
-        if last != "$":
-            try:
-                await self.redis.xrange(self._key(key), min=last, max=last)
-            except Exception:
-                last = "$"
-        reply = await self.redis.xread({self._key(key): last}, block=int(timeout * 1000), count=50)
-        return [self._event(entry_id, fields) for _, entries in reply for entry_id, fields in entries]
+        # Read from the newest id we know of, never from "$": an entry appended between the
+        # replay above and this call would otherwise wait for the next one to be seen.
+        if after and _STREAM_ID.fullmatch(after):
+            start = after
+        else:
+            newest = cast(Entries, await self.redis.xrevrange(self._key(key), count=1))
+            start = newest[0][0] if newest else "0-0"
+        reply = cast(
+            list[tuple[str, Entries]],
+            await self.redis.xread(
+                {self._key(key): start}, block=int(wait_seconds * 1000), count=50
+            ),
+        )
+        return [
+            self._event(entry_id, fields) for _, entries in reply for entry_id, fields in entries
+        ]
 
     async def erase(self, key: str) -> None:
         await self.redis.delete(self._key(key))

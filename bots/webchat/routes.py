@@ -4,7 +4,6 @@ No ``from __future__ import annotations`` here: FastAPI reads the dependency ann
 route functions, which are defined inside ``build_router`` and so must be evaluated eagerly.
 """
 
-
 import json
 import secrets
 from collections.abc import AsyncIterator, Sequence
@@ -14,9 +13,8 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Cookie, Depends, Header, Query, Request, Response
 from fastapi.responses import FileResponse, JSONResponse
-from sse_starlette.sse import EventSourceResponse
-
 from musofir.dialogs import LANGUAGES, DialogEngine, Inbound, Outbound
+from sse_starlette.sse import EventSourceResponse
 
 from . import adapter
 from .log import ChatLog
@@ -160,7 +158,11 @@ def build_router(chat: WebChat) -> APIRouter:
             while not await request.is_disconnected():
                 for event in await chat.log.wait(key, cursor, STREAM_WAIT_SECONDS):
                     cursor = event.id
-                    yield {"event": "message", "id": event.id, "data": json.dumps(event.to_json(), ensure_ascii=False)}
+                    yield {
+                        "event": "message",
+                        "id": event.id,
+                        "data": json.dumps(event.to_json(), ensure_ascii=False),
+                    }
 
         return EventSourceResponse(stream(), ping=20, headers={"Cache-Control": "no-store"})
 

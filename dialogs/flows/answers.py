@@ -27,7 +27,9 @@ def answer_topic(turn: Turn, topic_id: str) -> None:
         messages[0] = f"{t('answer.fallback_language')}\n\n{messages[0]}"
     date = topic.reviewed_on.isoformat()
     notes = [t("answer.needs_review", date=date)] if topic.needs_review else []
-    notes.append(t("answer.sources") + "\n" + format_sources([(s.title, s.url) for s in topic.sources]))
+    notes.append(
+        t("answer.sources") + "\n" + format_sources([(s.title, s.url) for s in topic.sources])
+    )
     if not topic.needs_review:
         notes.append(t("answer.reviewed", date=date))
     footer = "\n\n".join(notes)

@@ -28,7 +28,9 @@ def show_category(turn: Turn, category: str) -> None:
     name = turn.t(f"menu.{category}")
     topics = knowledge.in_category(category)
     if not topics:
-        turn.say(turn.t("category.empty", category=name), [turn.specialist_button(), turn.menu_button()])
+        turn.say(
+            turn.t("category.empty", category=name), [turn.specialist_button(), turn.menu_button()]
+        )
         return
     buttons = [
         Button(knowledge.title(t.id, turn.language), payloads.make(payloads.TOPIC, t.id))

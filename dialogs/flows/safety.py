@@ -7,10 +7,14 @@ from ..turn import Turn
 
 
 def warn(turn: Turn, phrase_language: str) -> None:
-    """Reply first with the numbers, in the person's language or else the language they wrote in."""
+    """The numbers first, in the person's language or else in the language they wrote in."""
     language = turn.conversation.language or (
         phrase_language if phrase_language in LANGUAGES else None
     )
     catalogs = turn.services.catalogs
-    text = catalogs.text(language, "emergency.text") + "\n\n" + catalogs.text(language, "emergency.offer")
+    text = (
+        catalogs.text(language, "emergency.text")
+        + "\n\n"
+        + catalogs.text(language, "emergency.offer")
+    )
     turn.say(text, [turn.specialist_button()])

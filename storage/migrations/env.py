@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from alembic import context
+from musofir.storage import models  # noqa: F401  (registers the tables on the metadata)
 from sqlalchemy import Engine
 from sqlmodel import SQLModel
-
-from musofir.storage import models  # noqa: F401  (registers the tables on the metadata)
 
 engine: Engine = context.config.attributes["engine"]
 

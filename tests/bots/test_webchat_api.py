@@ -1,4 +1,4 @@
-"""The web chat's HTTP side, as the page uses it: session, messages, history and the live stream."""
+"""The web chat's HTTP side as the page uses it: session, messages, history, live stream."""
 
 from __future__ import annotations
 
@@ -9,9 +9,8 @@ from typing import Any
 
 import httpx
 import pytest
-from conftest import LiveServer
-
 from musofir.dialogs import Outbound
+from utils.live import LiveServer
 
 
 def new_id() -> str:
@@ -27,10 +26,14 @@ def bot_texts(client: httpx.Client) -> list[str]:
     return [e["message"]["text"] for e in events if e["role"] == "bot"]
 
 
-def read_sse(client: httpx.Client, params: dict[str, str], headers: dict[str, str], count: int) -> list[dict[str, Any]]:
+def read_sse(
+    client: httpx.Client, params: dict[str, str], headers: dict[str, str], count: int
+) -> list[dict[str, Any]]:
     """Read ``count`` message events from the stream (then hang up)."""
     found: list[dict[str, Any]] = []
-    with client.stream("GET", "/chat/api/events", params=params, headers=headers, timeout=20) as stream:
+    with client.stream(
+        "GET", "/chat/api/events", params=params, headers=headers, timeout=20
+    ) as stream:
         event_id = None
         for line in stream.iter_lines():
             if line.startswith("id:"):
@@ -49,11 +52,16 @@ def test_a_new_visitor_gets_a_cookie_and_the_language_menu(live_server: LiveServ
         session = client.get("/chat/api/session")
         assert session.status_code == 200
         cookie = session.headers["set-cookie"]
-        assert "musofir_chat=" in cookie and "HttpOnly" in cookie and "samesite=lax" in cookie.lower()
+        assert (
+            "musofir_chat=" in cookie and "HttpOnly" in cookie and "samesite=lax" in cookie.lower()
+        )
         assert session.json()["language"] is None
         events = client.get("/chat/api/history").json()["events"]
         assert len(events) == 1 and events[0]["role"] == "bot"
-        assert [b["payload"] for b in events[0]["message"]["buttons"]][:2] == ["lang:ru", "lang:uz"]
+        assert [b["payload"] for b in events[0]["message"]["buttons"]][:2] == [
+            "lang:ru",
+            "lang:uz",
+        ]
         client.get("/chat/api/session")  # a reload does not greet again
         assert len(client.get("/chat/api/history").json()["events"]) == 1
 
@@ -69,7 +77,10 @@ def test_a_conversation_is_kept_for_a_reload_and_a_retry_is_not_duplicated(
         assert client.post("/chat/api/messages", json=retry).status_code == 202  # network retry
         events = client.get("/chat/api/history").json()["events"]
         users = [e["message"] for e in events if e["role"] == "user"]
-        assert users == [{"payload": "lang:ru", "title": "Русский"}, {"text": "как оплатить патент"}]
+        assert users == [
+            {"payload": "lang:ru", "title": "Русский"},
+            {"text": "как оплатить патент"},
+        ]
         answer = [e for e in events if e["role"] == "bot"][-1]["message"]
         assert answer["buttons"][0]["payload"] == "helpful:patent.payment"
         assert answer["language"] == "ru"
@@ -131,7 +142,9 @@ def test_malformed_messages_get_a_4xx_with_a_reason(
 def test_not_json_is_refused(demo_server: LiveServer) -> None:
     with httpx.Client(base_url=demo_server.url) as client:
         response = client.post(
-            "/chat/api/messages", content=b"{not json", headers={"content-type": "application/json"}
+            "/chat/api/messages",
+            content=b"{not json",
+            headers={"content-type": "application/json"},
         )
         assert response.status_code == 422
         assert "JSON" in response.text or "json" in response.text
@@ -158,10 +171,17 @@ def test_forget_also_erases_the_web_conversation(demo_server: LiveServer) -> Non
 
 
 @pytest.mark.parametrize(("lang", "placeholder"), [("uz", "savol"), ("ru", "вопрос"), ("hy", "")])
-def test_page_strings_come_from_the_catalogs(demo_server: LiveServer, lang: str, placeholder: str) -> None:
+def test_page_strings_come_from_the_catalogs(
+    demo_server: LiveServer, lang: str, placeholder: str
+) -> None:
     with httpx.Client(base_url=demo_server.url) as client:
         strings = client.get("/chat/api/strings", params={"lang": lang}).json()
         catalogs = demo_server.runtime.engine.services.catalogs
         assert strings["web.placeholder"] == catalogs.text(lang, "web.placeholder")
         assert placeholder.casefold() in strings["web.placeholder"].casefold()
-        assert set(strings) >= {"web.title", "web.send", "web.share_location", "web.location_denied"}
+        assert set(strings) >= {
+            "web.title",
+            "web.send",
+            "web.share_location",
+            "web.location_denied",
+        }

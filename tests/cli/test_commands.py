@@ -16,14 +16,26 @@ MUSOFIR = [sys.executable, "-m", "musofir"]
 
 
 def run(*args: str, cwd: Path, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("MUSOFIR_", "DATABASE_", "REDIS_"))}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("MUSOFIR_", "DATABASE_", "REDIS_"))
+    }
     return subprocess.run(
-        [*MUSOFIR, *args], capture_output=True, text=True, cwd=cwd, input=stdin, timeout=120, env=env
+        [*MUSOFIR, *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        input=stdin,
+        timeout=120,
+        env=env,
     )
 
 
 def test_kb_list_json_lists_every_topic() -> None:
-    result = subprocess.run([*MUSOFIR, "kb", "list", "--json"], capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [*MUSOFIR, "kb", "list", "--json"], capture_output=True, text=True, timeout=60
+    )
     assert result.returncode == 0, result.stderr
     rows = json.loads(result.stdout)
     assert rows and set(rows[0]) == {"id", "category", "languages", "needs_review"}
@@ -45,7 +57,16 @@ def test_users_add_and_list_share_one_data_folder(tmp_path: Path) -> None:
     again = run("users", "add", "dilnoza", "--role", "doctor", cwd=tmp_path)
     assert again.returncode == 1 and "already exists" in again.stderr
 
-    short = run("users", "add", "farrukh", "--role", "doctor", "--password-stdin", cwd=tmp_path, stdin="short\n")
+    short = run(
+        "users",
+        "add",
+        "farrukh",
+        "--role",
+        "doctor",
+        "--password-stdin",
+        cwd=tmp_path,
+        stdin="short\n",
+    )
     assert short.returncode == 2 and "at least 10 characters" in short.stderr
 
     listed = json.loads(run("users", "list", "--json", cwd=tmp_path).stdout)
@@ -62,7 +83,11 @@ def free_port() -> int:
 def test_demo_serves_the_chat_from_the_same_data_folder(tmp_path: Path) -> None:
     run("users", "add", "aziz", "--role", "social_worker", cwd=tmp_path)
     port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("MUSOFIR_", "DATABASE_", "REDIS_"))}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("MUSOFIR_", "DATABASE_", "REDIS_"))
+    }
     demo = subprocess.Popen(
         [*MUSOFIR, "demo", "--port", str(port)],
         cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,

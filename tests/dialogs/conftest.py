@@ -4,9 +4,9 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-
 from musofir.bots.server import Runtime, build_runtime
 from musofir.dialogs import Catalogs, DialogEngine
+
 from musofir.settings import Settings
 
 

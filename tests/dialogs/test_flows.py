@@ -5,9 +5,16 @@ from __future__ import annotations
 import json
 
 import pytest
-
 from musofir.bots.server import Runtime
-from musofir.dialogs import LANGUAGES, Catalogs, Contact, DialogEngine, Inbound, Location, MediaKind
+from musofir.dialogs import (
+    LANGUAGES,
+    Catalogs,
+    Contact,
+    DialogEngine,
+    Inbound,
+    Location,
+    MediaKind,
+)
 from utils.chat import Chat
 
 REQUIRED_CONTENT = ("ru", "uz", "tg", "ky", "en")
@@ -38,7 +45,15 @@ async def test_first_contact_offers_every_language_in_its_own_script(
     await chat.send("salom")
     assert chat.payloads == [f"lang:{code}" for code in LANGUAGES]
     titles = [b.title for b in chat.replies[-1].buttons]
-    assert titles == ["Русский", "O‘zbekcha", "Тоҷикӣ", "Кыргызча", "Azərbaycanca", "Հայերեն", "English"]
+    assert titles == [
+        "Русский",
+        "O‘zbekcha",
+        "Тоҷикӣ",
+        "Кыргызча",
+        "Azərbaycanca",
+        "Հայերեն",
+        "English",
+    ]
     for code in LANGUAGES:
         assert catalogs.text(code, "language.choose") in chat.text
 
@@ -78,7 +93,7 @@ async def test_topic_menu_lists_topics_and_a_topic_answers_with_sources(
     assert catalogs.text(language, "answer.sources") in chat.text
     assert topic.sources[0].url in chat.text
     last = chat.replies[-1]
-    assert [b.payload for b in last.buttons][0] == "helpful:patent.payment"
+    assert next(b.payload for b in last.buttons) == "helpful:patent.payment"
     assert last.buttons[-2].payload == "specialist" and last.buttons[-1].payload == "menu"
 
 
@@ -262,7 +277,9 @@ async def test_services_near_me_asks_for_a_place_and_accepts_a_location_or_a_tow
     assert catalogs.text("uz", "services.got_town", town="Qozon") in chat.text
 
 
-@pytest.mark.parametrize(("payload", "key"), [("specialist", "soon.specialist"), ("alerts", "soon.alerts")])
+@pytest.mark.parametrize(
+    ("payload", "key"), [("specialist", "soon.specialist"), ("alerts", "soon.alerts")]
+)
 async def test_later_features_are_routed_and_say_they_are_coming(
     engine: DialogEngine, catalogs: Catalogs, payload: str, key: str
 ) -> None:

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from sqlmodel import Session, select
-
 from musofir.bots.server import Runtime
-from musofir.dialogs import Catalogs
+from musofir.dialogs import Catalogs, Inbound
 from musofir.storage import Person
+from sqlmodel import Session, select
 from utils.chat import Chat
 
 FORGET_WORDS = {
@@ -71,7 +70,5 @@ async def test_an_old_confirmation_button_erases_nothing(runtime: Runtime) -> No
     assert len(people(runtime)) == 1
 
 
-def chat_inbound(chat: Chat) -> "Inbound":  # noqa: UP037
-    from musofir.dialogs import Inbound
-
+def chat_inbound(chat: Chat) -> Inbound:
     return Inbound(chat.channel, chat.user, chat.user, "probe")

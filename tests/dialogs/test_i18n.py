@@ -7,7 +7,6 @@ import re
 from pathlib import Path
 
 import pytest
-
 from musofir.dialogs import LANGUAGES, Catalogs
 
 PACKAGE_DIRS = [Path(__file__).resolve().parents[2] / d for d in ("dialogs", "bots")]
@@ -35,10 +34,12 @@ def used_keys() -> set[str]:
                 if not isinstance(node, ast.Call):
                     continue
                 name = getattr(node.func, "attr", getattr(node.func, "id", ""))
+                if name not in {"t", "text", "button"}:
+                    continue
                 for arg in node.args[:2]:
-                    is_key = isinstance(arg, ast.Constant) and isinstance(arg.value, str)
-                    if name in {"t", "text", "button"} and is_key and KEY.match(str(arg.value)):
-                        found.add(str(arg.value))
+                    value = arg.value if isinstance(arg, ast.Constant) else None
+                    if isinstance(value, str) and KEY.match(value):
+                        found.add(value)
     return found
 
 
@@ -56,6 +57,6 @@ def test_flows_say_nothing_that_is_not_from_a_catalog() -> None:
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.Call) and getattr(node.func, "attr", "") == "say":
                 first = node.args[0] if node.args else None
-                if isinstance(first, ast.Constant) or isinstance(first, ast.JoinedStr):
+                if isinstance(first, (ast.Constant, ast.JoinedStr)):
                     offenders.append(f"{path.name}:{node.lineno}")
     assert offenders == []

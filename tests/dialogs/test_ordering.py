@@ -1,4 +1,4 @@
-"""One person's messages are handled in order even when they arrive at once; people run in parallel."""
+"""One person's messages are handled in order even when they arrive at once; people in parallel."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-
 from musofir.bots.server import Runtime, build_runtime
 from musofir.dialogs import Inbound
+
 from musofir.settings import Settings
 
 

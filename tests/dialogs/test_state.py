@@ -6,7 +6,6 @@ import asyncio
 from collections.abc import AsyncIterator
 
 import pytest
-
 from musofir.dialogs import Conversation, MemoryStateStore, StateStore
 from musofir.dialogs.redis_state import RedisStateStore
 from musofir.dialogs.state import Option
@@ -17,7 +16,9 @@ async def store(request: pytest.FixtureRequest) -> AsyncIterator[StateStore]:
     if request.param == "memory":
         built: StateStore = MemoryStateStore()
     else:
-        built = RedisStateStore.from_url(request.getfixturevalue("redis_url"), lock_timeout_seconds=5)
+        built = RedisStateStore.from_url(
+            request.getfixturevalue("redis_url"), lock_timeout_seconds=5
+        )
     yield built
     await built.close()
 

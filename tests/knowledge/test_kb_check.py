@@ -8,9 +8,9 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from musofir.bots.server import create_app
 from musofir.knowledge import KnowledgeBase, KnowledgeBaseError, Severity, default_topics_dir
+
 from musofir.settings import Settings
 
 GOOD = """\
@@ -35,7 +35,9 @@ LANGUAGE = """\
 """
 
 
-def topic_text(codes: tuple[str, ...] = ("ru", "uz", "tg", "ky", "en"), answer: str = "Pay monthly.") -> str:
+def topic_text(
+    codes: tuple[str, ...] = ("ru", "uz", "tg", "ky", "en"), answer: str = "Pay monthly."
+) -> str:
     languages = "".join(LANGUAGE.format(code=c, answer=answer) for c in codes)
     return GOOD.format(languages=languages.rstrip("\n"))
 
@@ -61,7 +63,11 @@ def test_a_good_file_passes(tmp_path: Path) -> None:
 
 
 def test_malformed_yaml_names_file_and_line(tmp_path: Path) -> None:
-    path = write(tmp_path, "patent.payment.yaml", topic_text().replace("category: legal", "category: [legal"))
+    path = write(
+        tmp_path,
+        "patent.payment.yaml",
+        topic_text().replace("category: legal", "category: [legal"),
+    )
     errors = check(tmp_path)
     assert len(errors) == 1
     assert errors[0].startswith(f"{path}:")
@@ -74,9 +80,14 @@ def test_missing_required_languages_are_listed_at_the_languages_line(tmp_path: P
 
 
 def test_unknown_category_names_the_known_ones(tmp_path: Path) -> None:
-    path = write(tmp_path, "patent.payment.yaml", topic_text().replace("category: legal", "category: visa"))
+    path = write(
+        tmp_path, "patent.payment.yaml", topic_text().replace("category: legal", "category: visa")
+    )
     errors = check(tmp_path)
-    assert f"{path}:2: error: unknown category 'visa'; use one of: legal, work, health, social" in errors
+    assert (
+        f"{path}:2: error: unknown category 'visa'; use one of: legal, work, health, social"
+        in errors
+    )
 
 
 def test_duplicate_ids_name_both_files(tmp_path: Path) -> None:
@@ -84,11 +95,14 @@ def test_duplicate_ids_name_both_files(tmp_path: Path) -> None:
     second = write(tmp_path, "z-copy.yaml", topic_text())
     errors = check(tmp_path)
     assert any(
-        e.startswith(f"{second}:1: error: duplicate id 'patent.payment', already used in") for e in errors
+        e.startswith(f"{second}:1: error: duplicate id 'patent.payment', already used in")
+        for e in errors
     )
 
 
-@pytest.mark.parametrize(("length", "platform"), [(1700, "whatsapp"), (4200, "telegram"), (7100, "viber")])
+@pytest.mark.parametrize(
+    ("length", "platform"), [(1700, "whatsapp"), (4200, "telegram"), (7100, "viber")]
+)
 def test_a_message_over_a_platform_limit_names_the_platform(
     tmp_path: Path, length: int, platform: str
 ) -> None:
@@ -128,7 +142,11 @@ def test_a_file_named_differently_from_its_id(tmp_path: Path) -> None:
 
 def run_cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "musofir", *args], capture_output=True, text=True, cwd=cwd, timeout=120
+        [sys.executable, "-m", "musofir", *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        timeout=120,
     )
 
 

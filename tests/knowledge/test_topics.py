@@ -6,7 +6,6 @@ from pathlib import Path
 
 import pytest
 import yaml
-
 from musofir.knowledge import KnowledgeBase, TopicCatalog
 
 SHARED = Path(__file__).resolve().parents[3] / "shared" / "kb-topics.yaml"

@@ -8,7 +8,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from musofir.knowledge import KnowledgeBase
 from musofir.nlu import Band, Example, TfidfMatcher, Thresholds, build_faq_matcher, detect_language
 
@@ -36,8 +35,12 @@ def test_one_question_in_many_scripts_finds_one_topic(matcher: TfidfMatcher, tex
     assert result.offered[:1] == ("patent.payment",), result
 
 
-@pytest.mark.parametrize("text", ["какая погода завтра", "курс доллара", "tell me a joke", "😀😀", ""])
-def test_out_of_scope_questions_are_not_forced_onto_a_topic(matcher: TfidfMatcher, text: str) -> None:
+@pytest.mark.parametrize(
+    "text", ["какая погода завтра", "курс доллара", "tell me a joke", "😀😀", ""]
+)
+def test_out_of_scope_questions_are_not_forced_onto_a_topic(
+    matcher: TfidfMatcher, text: str
+) -> None:
     result = matcher.match(text)
     assert result.topic is None
     assert result.band is not Band.ANSWER

@@ -7,13 +7,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from musofir.storage import open_storage
+from musofir.storage.models import StaffRole
+from musofir.storage.setup import Storage
+from musofir.storage.staff import StaffExistsError, add_staff, list_staff, verify_password
 from sqlalchemy import inspect, text
 
 from musofir.settings import Settings
-from musofir.storage import open_storage
-from musofir.storage.setup import Storage
-from musofir.storage.staff import StaffExistsError, add_staff, list_staff, verify_password
-from musofir.storage.models import StaffRole
 
 CHAT_ID = "998901234567"
 
@@ -56,7 +56,9 @@ async def test_the_same_person_keeps_their_pseudonym(storage: Storage) -> None:
     assert people.public(key) is not None and people.public(key).language == "tg"  # type: ignore[union-attr]
 
 
-async def test_the_keyed_hash_differs_by_channel_and_secret(storage: Storage, tmp_path: Path) -> None:
+async def test_the_keyed_hash_differs_by_channel_and_secret(
+    storage: Storage, tmp_path: Path
+) -> None:
     people = storage.people
     assert people.key_for("telegram", "42") != people.key_for("viber", "42")
     other = open_storage(Settings(data_dir=tmp_path / "other"))
@@ -85,7 +87,13 @@ def test_staff_accounts_store_only_a_password_hash(storage: Storage) -> None:
     assert verify_password("correct horse battery", stored)
     assert not verify_password("wrong", stored)
     with pytest.raises(StaffExistsError):
-        add_staff(storage.engine, username="lawyer1", display_name="x", role=StaffRole.DOCTOR, password="p" * 12)
+        add_staff(
+            storage.engine,
+            username="lawyer1",
+            display_name="x",
+            role=StaffRole.DOCTOR,
+            password="p" * 12,
+        )
     assert [m.username for m in list_staff(storage.engine)] == ["lawyer1"]
 
 
@@ -103,5 +111,5 @@ def test_without_keys_in_the_environment_keys_are_created_privately(tmp_path: Pa
 
 
 def test_a_bad_encryption_key_is_refused_with_how_to_make_one(tmp_path: Path) -> None:
-    with pytest.raises(ValueError, match="Fernet.generate_key"):
+    with pytest.raises(ValueError, match=r"Fernet\.generate_key"):
         open_storage(Settings(data_dir=tmp_path, encryption_key="changethis"))
