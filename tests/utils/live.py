@@ -41,7 +41,14 @@ def run_server(settings: Settings) -> Iterator[LiveServer]:
     app = create_app(settings)
     port = free_port()
     server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
+        uvicorn.Config(
+            app,
+            host="127.0.0.1",
+            port=port,
+            log_level="warning",
+            lifespan="on",
+            timeout_graceful_shutdown=1,  # a browser may still hold an event stream open
+        )
     )
     loop = asyncio.new_event_loop()
     thread = threading.Thread(target=lambda: loop.run_until_complete(server.serve()), daemon=True)
@@ -55,8 +62,9 @@ def run_server(settings: Settings) -> Iterator[LiveServer]:
         yield LiveServer(f"http://127.0.0.1:{port}", app.state.runtime, loop)
     finally:
         server.should_exit = True
-        thread.join(timeout=10)
-        loop.close()
+        thread.join(timeout=15)
+        if not thread.is_alive():
+            loop.close()
 
 
 __all__ = ["LiveServer", "free_port", "run_server"]

@@ -32,6 +32,7 @@
   let sending = false;
   let locating = false;
   let typingTimer = 0;
+  let botCount = 0;         // bot events seen so far; a reply may arrive before the POST returns
 
   const t = (k) => (typeof S[k] === 'string' ? S[k] : '');
   const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -100,8 +101,10 @@
     loadStrings(l);
   }
 
+  // The intro stands above a conversation the person has not yet taken part in
+  // (empty, or only the bot's greeting).
   function updateIntro() {
-    intro.hidden = !(historyLoaded && intro.textContent && !messages.querySelector('.msg'));
+    intro.hidden = !(historyLoaded && intro.textContent && !messages.querySelector('.msg-user'));
   }
 
   // ---------- rendering ----------
@@ -147,7 +150,7 @@
   }
 
   function safeUrl(u) {
-    if (typeof u !== 'string' || !u) return null;
+    if (typeof u !== 'string' || !/^(https?:\/\/|\/(?!\/))/i.test(u)) return null;
     try {
       const x = new URL(u, location.href);
       return x.protocol === 'https:' || x.protocol === 'http:' ? x.href : null;
@@ -280,6 +283,7 @@
     if (bot) {
       deactivate(lastBot);
       lastBot = node;
+      botCount++;
       stopTyping();
       if (typeof m.language === 'string' && m.language) {
         if (inHistory) historyLang = m.language;
@@ -306,7 +310,18 @@
     });
   }
 
-  function startTyping() {
+  // Show the typing dots only if no bot message arrived since the send began.
+  // Keep the newest message in view when the log shrinks (keyboard opens, notice appears).
+  let atBottom = true;
+  log.addEventListener('scroll', () => {
+    atBottom = log.scrollHeight - log.scrollTop - log.clientHeight < 48;
+  }, { passive: true });
+  const stick = () => { if (atBottom) log.scrollTop = log.scrollHeight; };
+  if (window.ResizeObserver) new ResizeObserver(stick).observe(log);
+  else window.addEventListener('resize', stick);
+
+  function startTyping(since) {
+    if (botCount !== since) return;
     clearTimeout(typingTimer);
     typing.hidden = false;
     scrollToNewest(null);
@@ -442,6 +457,7 @@
     if (!text || sending) return;
     if (!pending || pending.text !== text) pending = { id: uuid(), text };
     const body = { id: pending.id, text };
+    const since = botCount;
     sending = true;
     sendBtn.classList.remove('error');
     sendBtn.classList.add('busy');
@@ -453,7 +469,7 @@
     if (res.ok) {
       if (pending && pending.id === body.id) pending = null;
       if (input.value.trim() === text) input.value = '';
-      startTyping();
+      startTyping(since);
     } else {
       sendBtn.classList.add('error');
       note(res.detail);
@@ -478,12 +494,13 @@
     const group = Array.from(msg.querySelectorAll('button.chip'));
     for (const b of group) { b.disabled = true; b.classList.remove('chosen'); }
     chip.classList.add('busy');
+    const since = botCount;
     const res = await enqueue({ id: uuid(), payload: chip.dataset.payload, title: chip.dataset.title });
     chip.classList.remove('busy');
     if (msg === lastBot) for (const b of group) b.disabled = false;
     if (res.ok) {
       chip.classList.add('chosen');
-      if (msg === lastBot) startTyping();
+      startTyping(since);
     } else {
       note(res.detail);
     }
@@ -512,11 +529,12 @@
     navigator.geolocation.getCurrentPosition(async (pos) => {
       if (!answered) finish();
       const round = (x) => Math.round(x * 1e6) / 1e6;
+      const since = botCount;
       const res = await enqueue({
         id: uuid(),
         location: { latitude: round(pos.coords.latitude), longitude: round(pos.coords.longitude) },
       });
-      if (res.ok) startTyping();
+      if (res.ok) startTyping(since);
       else { locBtn.classList.add('error'); note(res.detail); }
     }, () => {
       if (answered) return;
