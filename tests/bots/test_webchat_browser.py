@@ -5,13 +5,12 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from playwright.sync_api import Browser, Page, expect
+from musofir.dialogs import Outbound
+from playwright.sync_api import Browser, Page, ViewportSize, expect
 from utils.live import LiveServer
 
-from musofir.dialogs import Outbound
-
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "screenshots"
-PHONE = {"width": 360, "height": 740}
+PHONE: ViewportSize = {"width": 360, "height": 740}
 
 
 def bot(page: Page) -> str:
