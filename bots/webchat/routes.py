@@ -55,8 +55,11 @@ class WebChat:
             self._erased.discard(key)
             if echo is not None and not erased:
                 await self.log.append(key, "user", echo)
-            for reply in replies:
-                await self.log.append(key, "bot", adapter.render(reply))
+            for index, reply in enumerate(replies):
+                rendered = adapter.render(reply)
+                if erased and index == 0:
+                    rendered["reset"] = True  # the page clears what it still shows
+                await self.log.append(key, "bot", rendered)
 
         await self.engine.handle(inbound, deliver)
 

@@ -147,3 +147,34 @@ def test_the_page_fits_a_desktop_too(page: Page, demo_server: LiveServer) -> Non
     page.screenshot(path=SCREENSHOTS / "webchat-desktop-armenian.png")
     width = page.evaluate("document.querySelector('#messages').getBoundingClientRect().width")
     assert width <= 640
+
+
+def test_erasing_my_data_clears_the_screen_too(browser: Browser, demo_server: LiveServer) -> None:
+    page = phone_page(browser)
+    page.goto(f"{demo_server.url}/chat")
+    tap(page, "lang:tg")
+    send(page, "патентро чи тавр гирифтан мумкин")
+    expect(page.locator('button.chip[data-payload="helpful:patent.obtain"]')).to_be_visible()
+    send(page, "/forget")
+    tap(page, "forget:yes")
+    catalogs = demo_server.runtime.engine.services.catalogs
+    expect(page.locator(".msg")).to_have_count(1)
+    expect(page.locator(".msg-bot")).to_have_text(catalogs.text("tg", "forget.done"))
+    page.reload()
+    expect(page.locator(".msg-bot").first).to_have_text(catalogs.text("tg", "forget.done"))
+    page.context.close()
+
+
+def test_a_long_answer_is_shown_from_its_start(browser: Browser, demo_server: LiveServer) -> None:
+    page = phone_page(browser)
+    page.goto(f"{demo_server.url}/chat")
+    tap(page, "lang:ru")
+    send(page, "как получить патент на работу")
+    expect(page.locator('button.chip[data-payload="helpful:patent.obtain"]')).to_be_visible()
+    page.wait_for_timeout(300)
+    user_bubble = page.locator(".msg-user").last
+    first_answer = user_bubble.locator("xpath=following-sibling::div[1]")
+    box = first_answer.bounding_box()
+    assert box is not None and 0 <= box["y"] < PHONE["height"] / 2, box
+    page.screenshot(path=SCREENSHOTS / "webchat-phone-long-answer.png")
+    page.context.close()

@@ -21,6 +21,7 @@
   const seen = new Set();   // rendered event ids
   let lastId = null;        // id of the newest rendered event
   let lastBot = null;       // the only bot message whose buttons are active
+  let burstStart = null;    // the first bot message since the person last wrote
   let inHistory = false;
   let historyLang = null;
   let historyLoaded = false;
@@ -274,12 +275,20 @@
     }
     const m = ev.message && typeof ev.message === 'object' ? ev.message : {};
     const bot = ev.role === 'bot';
+    if (m.reset === true) {
+      // The person erased their data: the server's log is gone, so is what this screen shows.
+      messages.replaceChildren();
+      lastBot = null;
+      burstStart = null;
+    }
     const node = el('div', 'msg ' + (bot ? 'msg-bot' : 'msg-user'));
     if (id) node.dataset.id = id;
     const [bubble, chips] = renderMessage(bot ? 'bot' : 'user', m);
     if (bubble) node.appendChild(bubble);
     if (chips) node.appendChild(chips);
     messages.appendChild(node);
+    if (!bot) burstStart = null;
+    else if (!burstStart) burstStart = node;
     if (bot) {
       deactivate(lastBot);
       lastBot = node;
@@ -292,7 +301,7 @@
     }
     if (!inHistory) {
       updateIntro();
-      scrollToNewest(bot ? node : null);
+      scrollToNewest(bot ? burstStart : null);
     }
   }
 
@@ -302,10 +311,12 @@
     scrollToNewest(null);
   }
 
-  // Newest at the bottom; a bot message taller than the screen is shown from its start.
-  function scrollToNewest(node) {
+  // Newest at the bottom; when the bot's replies since the person's last message are taller
+  // than the screen, they are shown from the first one, so an answer is read from its start.
+  function scrollToNewest(first) {
     requestAnimationFrame(() => {
-      if (node && node.offsetHeight > log.clientHeight - 24) log.scrollTop = node.offsetTop - 8;
+      const tall = first && log.scrollHeight - first.offsetTop > log.clientHeight - 24;
+      if (tall) log.scrollTop = first.offsetTop - 8;
       else log.scrollTop = log.scrollHeight;
     });
   }
