@@ -16,7 +16,7 @@ from fastapi import FastAPI
 from fastapi.responses import RedirectResponse
 from musofir.dialogs import Catalogs, DialogEngine, MemoryStateStore, Services, StateStore
 from musofir.dialogs.i18n import CatalogError
-from musofir.dialogs.redis_state import RedisStateStore
+from musofir.dialogs.redis_state import RedisStateStore, connect
 from musofir.knowledge import KnowledgeBase
 from musofir.nlu import CommandWords, DangerWords, build_faq_matcher
 from musofir.storage import open_storage
@@ -69,8 +69,8 @@ def build_runtime(settings: Settings, *, memory_state: bool = False) -> Runtime:
     store: StateStore
     chat_log: ChatLog
     if use_redis and settings.redis_url:
-        store = RedisStateStore.from_url(settings.redis_url)
-        chat_log = RedisChatLog.from_url(settings.redis_url)
+        redis = connect(settings.redis_url)  # one pool for the state and the chat logs
+        store, chat_log = RedisStateStore(redis), RedisChatLog(redis)
     else:
         store, chat_log = MemoryStateStore(), MemoryChatLog()
     engine = DialogEngine(services, store)

@@ -85,7 +85,10 @@ class DialogEngine:
         conversation = turn.conversation
         conversation.turns += 1
         remember_options(conversation, turn.replies)
-        if conversation.pseudonym is None or conversation.language != language_before:
+        # A person is recorded once they choose a language (one write for a newcomer), and again
+        # only when it changes: the language is what alerts and specialists need to reach them.
+        needs_record = conversation.pseudonym is None or conversation.language != language_before
+        if conversation.language is not None and needs_record:
             conversation.pseudonym = await self.services.directory.remember(
                 key=turn.user_key,
                 channel=turn.inbound.channel,

@@ -8,10 +8,22 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from redis.asyncio import Redis
+from redis.asyncio import BlockingConnectionPool, Redis
 from redis.asyncio.lock import Lock
 
 from .state import KeyedLocks, StateStore
+
+
+def connect(url: str, *, max_connections: int = 64, wait_seconds: float = 20.0) -> Redis:
+    """A client whose pool makes callers wait for a free connection instead of failing.
+
+    redis-py's default pool raises "Too many connections" under a burst of people; a blocking
+    pool turns the burst into a short queue. One client is shared by everything in a process.
+    """
+    pool = BlockingConnectionPool.from_url(
+        url, max_connections=max_connections, timeout=wait_seconds, decode_responses=True
+    )
+    return Redis(connection_pool=pool)
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,7 +61,7 @@ class RedisStateStore(StateStore):
 
     @classmethod
     def from_url(cls, url: str, **kwargs: Any) -> RedisStateStore:
-        return cls(Redis.from_url(url, decode_responses=True), **kwargs)
+        return cls(connect(url), **kwargs)
 
     async def get(self, key: str) -> dict[str, Any] | None:
         raw = await self.redis.get(self.keys.state(key))
@@ -81,4 +93,4 @@ class RedisStateStore(StateStore):
         await self.redis.aclose()
 
 
-__all__ = ["KeyBuilder", "RedisStateStore"]
+__all__ = ["KeyBuilder", "RedisStateStore", "connect"]

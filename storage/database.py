@@ -23,6 +23,8 @@ def make_engine(url: str) -> Engine:
             # WAL lets the web server read while a command writes; foreign keys are off by default.
             cursor = connection.cursor()  # type: ignore[attr-defined]
             cursor.execute("PRAGMA journal_mode=WAL")
+            # In WAL mode NORMAL is safe from corruption and syncs at checkpoints, not per commit.
+            cursor.execute("PRAGMA synchronous=NORMAL")
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.close()
 

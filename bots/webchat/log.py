@@ -100,10 +100,6 @@ class RedisChatLog(ChatLog):
         self.redis = redis
         self.prefix = prefix
 
-    @classmethod
-    def from_url(cls, url: str) -> RedisChatLog:
-        return cls(Redis.from_url(url, decode_responses=True))
-
     def _key(self, key: str) -> str:
         return f"{self.prefix}:{key}"
 
@@ -151,7 +147,7 @@ class RedisChatLog(ChatLog):
         await self.redis.delete(self._key(key))
 
     async def close(self) -> None:
-        await self.redis.aclose()
+        await self.redis.aclose()  # shared with the state store; closing twice is harmless
 
     @staticmethod
     def _event(entry_id: str, fields: dict[str, str]) -> LogEvent:

@@ -71,3 +71,16 @@ async def test_different_people_are_served_concurrently(shared_runtime: Runtime)
     assert replies, "another person's pending turn must not block this one"
     release.set()
     await slow
+
+
+async def test_a_burst_of_many_new_people_is_served_without_errors(
+    shared_runtime: Runtime,
+) -> None:
+    engine = shared_runtime.engine
+    catalogs = engine.services.catalogs
+    people = [f"p{n}" for n in range(300)]
+    replies = await asyncio.gather(*(engine.handle(message(p, 1, "/start")) for p in people))
+    prompts = [r[-1].text for r in replies]
+    assert prompts == [prompts[0]] * len(people)
+    assert catalogs.text("en", "language.choose") in prompts[0]
+    assert catalogs.text("en", "error.generic") not in prompts
