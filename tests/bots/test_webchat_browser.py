@@ -31,6 +31,14 @@ def phone_page(browser: Browser) -> Page:
     return context.new_page()
 
 
+def open_chat(browser: Browser, server: LiveServer, language: str) -> Page:
+    """A phone opening the chat and choosing a language."""
+    page = phone_page(browser)
+    page.goto(f"{server.url}/chat")
+    tap(page, f"lang:{language}")
+    return page
+
+
 def test_choose_a_language_tap_a_topic_type_a_question_see_the_answer(
     browser: Browser, demo_server: LiveServer
 ) -> None:
@@ -58,9 +66,7 @@ def test_choose_a_language_tap_a_topic_type_a_question_see_the_answer(
 
 
 def test_a_reload_resumes_the_conversation(browser: Browser, demo_server: LiveServer) -> None:
-    page = phone_page(browser)
-    page.goto(f"{demo_server.url}/chat")
-    tap(page, "lang:ru")
+    page = open_chat(browser, demo_server, "ru")
     send(page, "как оплатить патент")
     expect(page.locator('button.chip[data-payload="helpful:patent.payment"]')).to_be_visible()
     before = page.locator(".msg").count()
@@ -74,9 +80,7 @@ def test_a_reload_resumes_the_conversation(browser: Browser, demo_server: LiveSe
 def test_a_message_from_the_server_arrives_without_reloading(
     browser: Browser, demo_server: LiveServer
 ) -> None:
-    page = phone_page(browser)
-    page.goto(f"{demo_server.url}/chat")
-    tap(page, "lang:en")
+    page = open_chat(browser, demo_server, "en")
     expect(page.locator('button.chip[data-payload="cat:legal"]')).to_be_visible()
     session = next(c["value"] for c in page.context.cookies() if c["name"] == "musofir_chat")
     demo_server.push(session, Outbound(text="A lawyer answers: please bring your patent."))
@@ -87,9 +91,7 @@ def test_a_message_from_the_server_arrives_without_reloading(
 def test_when_location_is_refused_the_person_types_a_town(
     browser: Browser, demo_server: LiveServer
 ) -> None:
-    page = phone_page(browser)  # no geolocation permission granted: the browser refuses
-    page.goto(f"{demo_server.url}/chat")
-    tap(page, "lang:ky")
+    page = open_chat(browser, demo_server, "ky")  # no geolocation permission
     tap(page, "services")
     page.click("#share-location")
     catalogs = demo_server.runtime.engine.services.catalogs
@@ -150,9 +152,7 @@ def test_the_page_fits_a_desktop_too(page: Page, demo_server: LiveServer) -> Non
 
 
 def test_erasing_my_data_clears_the_screen_too(browser: Browser, demo_server: LiveServer) -> None:
-    page = phone_page(browser)
-    page.goto(f"{demo_server.url}/chat")
-    tap(page, "lang:tg")
+    page = open_chat(browser, demo_server, "tg")
     send(page, "патентро чи тавр гирифтан мумкин")
     expect(page.locator('button.chip[data-payload="helpful:patent.obtain"]')).to_be_visible()
     send(page, "/forget")
@@ -166,9 +166,7 @@ def test_erasing_my_data_clears_the_screen_too(browser: Browser, demo_server: Li
 
 
 def test_a_long_answer_is_shown_from_its_start(browser: Browser, demo_server: LiveServer) -> None:
-    page = phone_page(browser)
-    page.goto(f"{demo_server.url}/chat")
-    tap(page, "lang:ru")
+    page = open_chat(browser, demo_server, "ru")
     send(page, "как получить патент на работу")
     expect(page.locator('button.chip[data-payload="helpful:patent.obtain"]')).to_be_visible()
     page.wait_for_timeout(300)
