@@ -82,6 +82,39 @@ def cmd_kb_list(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_kb_stats(args: argparse.Namespace) -> int:
+    from musofir.knowledge import KnowledgeBase
+    from musofir.knowledge.stats import coverage, render_table
+
+    knowledge, _problems = KnowledgeBase.check(args.dir or Settings().knowledge_dir)
+    report = coverage(knowledge)
+    required = knowledge.catalog.required_languages
+    if args.json:
+        _emit(
+            {
+                "topics": [
+                    {
+                        "id": r.id,
+                        "category": r.category,
+                        "examples": r.examples,
+                        "needs_review": r.needs_review,
+                        "reviewed_on": r.reviewed_on.isoformat(),
+                    }
+                    for r in report.rows
+                ],
+                "needing_review": report.needing_review,
+                "oldest_review": report.oldest_review.isoformat()
+                if report.oldest_review
+                else None,
+                "missing_ids": report.missing_ids,
+                "short_cells": report.short_cells(required),
+            }
+        )
+    else:
+        print(render_table(report, required))
+    return 0
+
+
 def cmd_ask(args: argparse.Namespace) -> int:
     from .faq import answer_for
 
@@ -185,6 +218,11 @@ def build_parser() -> OneLineParser:
     listing.add_argument("--dir", type=_directory)
     listing.add_argument("--json", action="store_true")
     listing.set_defaults(handler=cmd_kb_list)
+
+    stats = kb.add_parser("stats", help="topics × languages: examples, reviews, gaps")
+    stats.add_argument("--dir", type=_directory)
+    stats.add_argument("--json", action="store_true")
+    stats.set_defaults(handler=cmd_kb_stats)
 
     ask = commands.add_parser("ask", help="answer one question as the bot would")
     ask.add_argument("text")
