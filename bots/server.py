@@ -11,6 +11,8 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from datetime import date
+from functools import cache
 
 from fastapi import FastAPI
 from fastapi.responses import RedirectResponse
@@ -18,6 +20,9 @@ from musofir.dialogs import Catalogs, DialogEngine, MemoryStateStore, Services, 
 from musofir.dialogs.i18n import CatalogError
 from musofir.dialogs.redis_state import RedisStateStore, connect
 from musofir.knowledge import KnowledgeBase
+from musofir.knowledge.directory import DirectoryError
+from musofir.knowledge.places import Gazetteer
+from musofir.knowledge.services_setup import open_directory, topic_links
 from musofir.nlu import CommandWords, DangerWords, build_faq_matcher
 from musofir.storage import open_storage
 from musofir.storage.setup import Storage
@@ -43,6 +48,9 @@ class Runtime:
 
 
 def build_services(settings: Settings, storage: Storage) -> Services:
+    directory, errors = open_directory(settings.data_dir / "services", date.today())
+    if errors:
+        raise DirectoryError(errors)
     catalogs = Catalogs.load()
     problems = catalogs.problems()
     if problems:
@@ -54,7 +62,11 @@ def build_services(settings: Settings, storage: Storage) -> Services:
         matcher=build_faq_matcher(knowledge),
         commands=CommandWords.load(),
         danger=DangerWords.load(),
-        directory=storage.people,
+        people=storage.people,
+        directory=directory,
+        gazetteer=cache(Gazetteer.load),
+        reports=storage.reports,
+        topic_services=topic_links(),
     )
 
 

@@ -24,4 +24,10 @@ class UserDirectory(Protocol):
         ...
 
 
-__all__ = ["UserDirectory"]
+class ReportSink(Protocol):
+    async def report(self, *, service_id: str, reason: str, language: str | None) -> None:
+        """Record that a person found a service card wrong; who reported is not recorded."""
+        ...
+
+
+__all__ = ["ReportSink", "UserDirectory"]

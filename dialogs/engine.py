@@ -48,7 +48,7 @@ class DialogEngine:
         self._forget_hooks.append(hook)
 
     def user_key(self, inbound: Inbound) -> str:
-        return self.services.directory.key_for(inbound.channel, inbound.user_id)
+        return self.services.people.key_for(inbound.channel, inbound.user_id)
 
     async def handle(self, inbound: Inbound, deliver: Deliver | None = None) -> list[Outbound]:
         key = self.user_key(inbound)
@@ -89,7 +89,7 @@ class DialogEngine:
         # only when it changes: the language is what alerts and specialists need to reach them.
         needs_record = conversation.pseudonym is None or conversation.language != language_before
         if conversation.language is not None and needs_record:
-            conversation.pseudonym = await self.services.directory.remember(
+            conversation.pseudonym = await self.services.people.remember(
                 key=turn.user_key,
                 channel=turn.inbound.channel,
                 reply_to=turn.inbound.chat_id,

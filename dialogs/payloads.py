@@ -17,6 +17,11 @@ CHOOSE_LANGUAGE = "language"
 FORGET_YES = "forget:yes"
 FORGET_NO = "forget:no"
 HELP = "help"
+SERVICE_KIND = "svc"  # svc:<category>
+MORE_SERVICES = "more"
+PLACE = "place"  # place:<gazetteer index>
+REPORT = "report"  # report:<service id>
+REPORTED = "reported"  # reported:<service id>:<reason code>
 
 
 def make(kind: str, argument: str | None = None) -> str:

@@ -15,6 +15,7 @@ from musofir.nlu import Command, detect_language
 
 from . import payloads
 from .flows import answers, forget, language, later, menu, safety, unreadable
+from .flows import services as nearby
 from .state import Conversation
 from .turn import Turn
 
@@ -52,14 +53,17 @@ async def route(turn: Turn) -> None:
         language.ask(turn, pending_question=text or None)
         return
 
-    if conversation.step == later.AWAIT_PLACE and (inbound.location or text):
-        later.place_given(turn, location=inbound.location, town=text or None)
+    if conversation.step == nearby.AWAIT_PLACE and inbound.location is not None:
+        nearby.location_given(turn, inbound.location)
+        return
+    if conversation.step == nearby.AWAIT_PLACE and text:
+        nearby.town_given(turn, text)
         return
     if conversation.step is not None:
-        conversation.enter(None)  # a typed message leaves an unanswered confirmation
+        conversation.enter(None)  # a typed message leaves an unanswered step
 
     if inbound.location is not None:
-        later.place_given(turn, location=inbound.location)
+        nearby.start(turn, location=inbound.location)
     elif inbound.contact is not None:
         unreadable.contact(turn)
     elif inbound.media is not None and not text:
@@ -99,7 +103,17 @@ async def on_payload(turn: Turn, payload: str) -> None:
     elif kind == payloads.HELPFUL:
         answers.thank(turn, argument)
     elif kind == payloads.SERVICES:
-        later.services(turn)
+        nearby.start(turn)
+    elif kind == payloads.SERVICE_KIND:
+        nearby.choose_kind(turn, argument)
+    elif kind == payloads.MORE_SERVICES:
+        nearby.more(turn)
+    elif kind == payloads.PLACE:
+        nearby.place_payload(turn, argument)
+    elif kind == payloads.REPORT:
+        nearby.ask_report(turn, argument)
+    elif kind == payloads.REPORTED:
+        await nearby.reported(turn, argument)
     elif kind == payloads.SPECIALIST:
         later.specialist(turn)
     elif kind == payloads.ALERTS:

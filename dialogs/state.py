@@ -32,6 +32,7 @@ class Conversation:
     flow: str | None = None
     step: str | None = None
     slots: dict[str, Any] = field(default_factory=dict)
+    flow_data: dict[str, Any] = field(default_factory=dict)  # dropped when the flow changes
     options: list[Option] = field(default_factory=list)
     turns: int = 0
     pseudonym: str | None = None
@@ -46,6 +47,8 @@ class Conversation:
         return cls(**known, options=options)
 
     def enter(self, flow: str | None, step: str | None = None) -> None:
+        if flow != self.flow:
+            self.flow_data = {}  # e.g. a shared location is kept only while its results are paged
         self.flow, self.step = flow, step
 
 

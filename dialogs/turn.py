@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from musofir.knowledge import KnowledgeBase
+from musofir.knowledge.directory import ServiceDirectory
+from musofir.knowledge.places import Gazetteer
 from musofir.nlu import CommandWords, DangerWords, FaqMatcher
 
 from . import payloads
-from .directory import UserDirectory
+from .directory import ReportSink, UserDirectory
 from .i18n import Catalogs, Translator
 from .messages import Button, Inbound, Location, Outbound, Venue
 from .state import Conversation, Option
@@ -24,7 +26,11 @@ class Services:
     matcher: FaqMatcher
     commands: CommandWords
     danger: DangerWords
-    directory: UserDirectory
+    people: UserDirectory
+    directory: ServiceDirectory
+    gazetteer: Callable[[], Gazetteer]  # loaded on first use: most turns never need a town
+    reports: ReportSink
+    topic_services: dict[str, str]  # topic id -> the kind of service to offer after its answer
 
 
 @dataclass

@@ -238,6 +238,10 @@ def build_parser() -> OneLineParser:
     evaluate.add_argument("--json", action="store_true")
     evaluate.set_defaults(handler=cmd_nlu_eval)
 
+    from .services_cli import register as register_services
+
+    register_services(commands, OneLineParser)
+
     users = commands.add_parser("users", help="staff accounts").add_subparsers(
         dest="users_command", required=True, parser_class=OneLineParser
     )

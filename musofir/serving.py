@@ -10,6 +10,7 @@ import uvicorn
 from musofir.bots.server import create_app
 from musofir.dialogs.i18n import CatalogError
 from musofir.knowledge import KnowledgeBaseError
+from musofir.knowledge.directory import DirectoryError
 from musofir.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -18,7 +19,7 @@ log = logging.getLogger(__name__)
 def serve(settings: Settings, *, host: str, port: int, memory_state: bool, demo: bool) -> int:
     try:
         app = create_app(settings, memory_state=memory_state)
-    except (KnowledgeBaseError, CatalogError) as error:
+    except (KnowledgeBaseError, CatalogError, DirectoryError) as error:
         sys.stderr.write(f"musofir: refusing to start: {error}\n")
         return 1
     shown_host = "localhost" if host in ("127.0.0.1", "0.0.0.0", "::") else host

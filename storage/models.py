@@ -53,4 +53,16 @@ class StaffMember(StaffPublic, table=True):
     created_at: datetime = Field(default_factory=_now)
 
 
-__all__ = ["Person", "PersonPublic", "StaffMember", "StaffPublic", "StaffRole"]
+class ServiceReport(SQLModel, table=True):
+    """A person saying a service card is wrong. Who reported is not kept: only what and when."""
+
+    __tablename__ = "service_report"
+
+    id: int | None = Field(default=None, primary_key=True)
+    service_id: str = Field(max_length=64, index=True)
+    reason: str = Field(max_length=32)
+    language: str | None = Field(default=None, max_length=8)
+    created_at: datetime = Field(default_factory=_now)
+
+
+__all__ = ["Person", "PersonPublic", "ServiceReport", "StaffMember", "StaffPublic", "StaffRole"]

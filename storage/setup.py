@@ -11,12 +11,14 @@ from musofir.settings import Settings
 from .database import make_engine, migrate
 from .people import PersonDirectory
 from .privacy import KeyedHasher, Sealer, load_or_create_key
+from .reports import ServiceReports
 
 
 @dataclass(frozen=True, slots=True)
 class Storage:
     engine: Engine
     people: PersonDirectory
+    reports: ServiceReports
 
     def close(self) -> None:
         self.engine.dispose()
@@ -39,7 +41,7 @@ def open_storage(settings: Settings) -> Storage:
         fernet=True,
     )
     people = PersonDirectory(engine, KeyedHasher(hash_key), Sealer.from_key(encryption_key))
-    return Storage(engine, people)
+    return Storage(engine, people, ServiceReports(engine))
 
 
 __all__ = ["Storage", "open_storage"]

@@ -44,8 +44,10 @@ def answer_topic(turn: Turn, topic_id: str) -> None:
     ][:_RELATED_BUTTONS]
     for message in messages[:-1]:
         turn.say(message)
+    where = turn.services.topic_services.get(topic.id)
     buttons = [
         turn.button("button.helpful", payloads.HELPFUL, topic.id),
+        *([turn.button("services.where", payloads.SERVICE_KIND, where)] if where else []),
         *related,
         turn.specialist_button(),
         turn.menu_button(),

@@ -23,7 +23,7 @@ def ask(turn: Turn) -> None:
 
 async def confirm(turn: Turn) -> None:
     language = turn.conversation.language
-    await turn.services.directory.forget(turn.user_key)
+    await turn.services.people.forget(turn.user_key)
     turn.forgotten = True
     turn.conversation = Conversation()
     # The last words are in the language they used; nothing of it is kept afterwards.

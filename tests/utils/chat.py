@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 from musofir.dialogs import DialogEngine, Inbound, Location, Media, MediaKind, Outbound
 
@@ -25,6 +26,7 @@ class Chat:
         location: Location | None = None,
         media: MediaKind | None = None,
         message_id: str | None = None,
+        at: datetime | None = None,
     ) -> list[Outbound]:
         inbound = Inbound(
             channel=self.channel,
@@ -35,6 +37,7 @@ class Chat:
             button_payload=payload,
             location=location,
             media=Media(media, "file-1") if media else None,
+            received_at=at or datetime.now(UTC),
         )
         self.replies = await self.engine.handle(inbound)
         return self.replies
