@@ -17,6 +17,7 @@ CHOOSE_LANGUAGE = "language"
 FORGET_YES = "forget:yes"
 FORGET_NO = "forget:no"
 HELP = "help"
+SHARE_LOCATION = "share_location"  # channels with location pickers handle it themselves
 SERVICE_KIND = "svc"  # svc:<category>
 MORE_SERVICES = "more"
 PLACE = "place"  # place:<gazetteer index>

@@ -104,6 +104,8 @@ async def on_payload(turn: Turn, payload: str) -> None:
         answers.thank(turn, argument)
     elif kind == payloads.SERVICES:
         nearby.start(turn)
+    elif kind == payloads.SHARE_LOCATION:
+        nearby.ask_again(turn)
     elif kind == payloads.SERVICE_KIND:
         nearby.choose_kind(turn, argument)
     elif kind == payloads.MORE_SERVICES:

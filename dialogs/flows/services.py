@@ -44,8 +44,14 @@ def choose_kind(turn: Turn, category: str) -> None:
         show(turn)
         return
     turn.conversation.step = AWAIT_PLACE
-    share = turn.button("button.share_location", payloads.SERVICES)
+    share = turn.button("button.share_location", payloads.SHARE_LOCATION)
     turn.say(turn.t("services.ask_location"), [share, turn.menu_button()])
+
+
+def ask_again(turn: Turn) -> None:
+    """The share button reached us as a plain payload: the channel has no location picker."""
+    turn.conversation.step = AWAIT_PLACE
+    turn.say(turn.t("services.ask_location"), [turn.menu_button()])
 
 
 def location_given(turn: Turn, location: Location) -> None:

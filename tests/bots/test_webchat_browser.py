@@ -91,9 +91,10 @@ def test_a_message_from_the_server_arrives_without_reloading(
 def test_when_location_is_refused_the_person_types_a_town(
     browser: Browser, demo_server: LiveServer
 ) -> None:
-    page = open_chat(browser, demo_server, "ky")  # no geolocation permission
+    page = open_chat(browser, demo_server, "ky")  # no geolocation permission: the browser refuses
     tap(page, "services")
-    page.click("#share-location")
+    tap(page, "svc:legal_aid")
+    page.locator('button.chip[data-payload="share_location"]').click()  # the bot's own button
     catalogs = demo_server.runtime.engine.services.catalogs
     expect(page.locator("#messages")).to_contain_text(catalogs.text("ky", "web.location_denied"))
     expect(page.locator("#input")).to_be_focused()
@@ -101,10 +102,13 @@ def test_when_location_is_refused_the_person_types_a_town(
     expect(page.locator("#messages")).to_contain_text(
         catalogs.text("ky", "services.got_town", town="Казань")
     )
+    expect(page.locator(".msg-bot .venue, .msg-bot a[href*='openstreetmap']").first).to_be_visible()
     page.context.close()
 
 
-def test_a_shared_location_reaches_the_bot(browser: Browser, demo_server: LiveServer) -> None:
+def test_a_shared_location_brings_service_cards_with_map_links(
+    browser: Browser, demo_server: LiveServer
+) -> None:
     context = browser.new_context(
         viewport=PHONE,
         geolocation={"latitude": 55.7887, "longitude": 49.1221},
@@ -114,9 +118,15 @@ def test_a_shared_location_reaches_the_bot(browser: Browser, demo_server: LiveSe
     page.goto(f"{demo_server.url}/chat")
     tap(page, "lang:ru")
     tap(page, "services")
+    tap(page, "svc:testing")
     page.click("#share-location")
     catalogs = demo_server.runtime.engine.services.catalogs
     expect(page.locator("#messages")).to_contain_text(catalogs.text("ru", "services.got_location"))
+    expect(page.locator("#messages")).to_contain_text(catalogs.text("ru", "services.sample"))
+    osm = page.locator(".msg-bot a[href*='openstreetmap.org']")
+    expect(osm.first).to_be_visible()
+    assert page.locator(".msg-bot a[href*='yandex.ru/maps']").count() >= 2
+    page.screenshot(path=SCREENSHOTS / "webchat-phone-services.png")
     context.close()
 
 

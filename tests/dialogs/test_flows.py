@@ -263,20 +263,6 @@ async def test_odd_messages_never_crash_and_always_get_a_reply(
     assert chat.replies[-1].text == catalogs.text("ru", "menu.title")
 
 
-async def test_services_near_me_asks_for_a_place_and_accepts_a_location_or_a_town(
-    engine: DialogEngine, catalogs: Catalogs
-) -> None:
-    chat = await start(engine, "uz")
-    await chat.tap("services")
-    assert chat.text == catalogs.text("uz", "services.ask_location")
-    await chat.send(location=Location(55.79, 49.12))
-    assert catalogs.text("uz", "services.got_location") in chat.text
-    await chat.tap("menu")
-    await chat.tap("services")
-    await chat.send("Qozon")
-    assert catalogs.text("uz", "services.got_town", town="Qozon") in chat.text
-
-
 @pytest.mark.parametrize(
     ("payload", "key"), [("specialist", "soon.specialist"), ("alerts", "soon.alerts")]
 )

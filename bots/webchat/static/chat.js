@@ -140,7 +140,9 @@
       }
       if (!href || !s) continue;
       if (start > pos) parent.appendChild(document.createTextNode(text.slice(pos, start)));
-      const a = el('a', null, s);
+      // Long addresses (map links) read as their site's name on a small screen.
+      const shown = !href.startsWith('tel:') && s.length > 40 ? (hostOf(href) || s) + ' ↗' : s;
+      const a = el('a', null, shown);
       a.href = href;
       if (!href.startsWith('tel:')) { a.target = '_blank'; a.rel = 'noopener noreferrer'; }
       parent.appendChild(a);
@@ -502,6 +504,8 @@
     if (!chip || chip.disabled) return;
     const msg = chip.closest('.msg');
     if (!msg || msg !== lastBot) return;
+    // The bot's "share location" button asks this browser for the location, as 📍 does.
+    if (chip.dataset.payload === 'share_location') { shareLocation(); return; }
     const group = Array.from(msg.querySelectorAll('button.chip'));
     for (const b of group) { b.disabled = true; b.classList.remove('chosen'); }
     chip.classList.add('busy');
