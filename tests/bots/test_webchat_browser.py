@@ -102,7 +102,9 @@ def test_when_location_is_refused_the_person_types_a_town(
     expect(page.locator("#messages")).to_contain_text(
         catalogs.text("ky", "services.got_town", town="Казань")
     )
-    expect(page.locator(".msg-bot .venue, .msg-bot a[href*='openstreetmap']").first).to_be_visible()
+    expect(
+        page.locator(".msg-bot .venue, .msg-bot a[href*='openstreetmap']").first
+    ).to_be_visible()
     page.context.close()
 
 
