@@ -127,3 +127,25 @@ def test_stale_lists_cards_nobody_verified_for_six_months(tmp_path: Path) -> Non
     ids = {r["id"] for r in stale}
     assert "checked-long-ago" in ids and "checked-recently" not in ids
     assert "sample-kazan-testing-1" in ids  # samples were never verified
+
+
+async def test_staff_see_reports_per_service_most_reported_first(tmp_path: Path) -> None:
+    from musofir.settings import Settings
+    from musofir.storage import open_storage
+
+    storage = open_storage(Settings(data_dir=tmp_path / "musofir-data"))
+    for service_id, reason in [
+        ("sample-kazan-testing-1", "closed"),
+        ("sample-kazan-testing-2", "asked_documents"),
+        ("sample-kazan-testing-2", "asked_documents"),
+        ("sample-kazan-testing-2", "moved"),
+    ]:
+        await storage.reports.report(service_id=service_id, reason=reason, language="uz")
+    storage.close()
+    result = run("services", "reports", "--json", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    reports = json.loads(result.stdout)
+    assert [(r["service_id"], r["reasons"]) for r in reports] == [
+        ("sample-kazan-testing-2", {"asked_documents": 2, "moved": 1}),
+        ("sample-kazan-testing-1", {"closed": 1}),
+    ]

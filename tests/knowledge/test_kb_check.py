@@ -182,3 +182,10 @@ def test_the_server_refuses_to_start_with_the_same_messages(tmp_path: Path) -> N
     )  # fmt: skip
     assert result.returncode == 1
     assert "refusing to start" in result.stderr and expected in result.stderr
+
+
+def test_an_id_without_a_dot_is_valid_like_citizenship(tmp_path: Path) -> None:
+    text = topic_text().replace("id: patent.payment", "id: citizenship")
+    text = text.replace("related: [patent.obtain]", "related: [residence.permits]")
+    write(tmp_path, "citizenship.yaml", text)
+    assert check(tmp_path) == []
