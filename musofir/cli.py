@@ -8,7 +8,6 @@ standard output and nothing else there; logs go to standard error.
 from __future__ import annotations
 
 import argparse
-import json
 import logging
 import secrets
 import sys
@@ -16,6 +15,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
+from musofir.output import emit_json
 from musofir.settings import Settings
 
 Handler = Callable[[argparse.Namespace], int]
@@ -24,10 +24,6 @@ Handler = Callable[[argparse.Namespace], int]
 class OneLineParser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
         self.exit(2, f"{self.prog}: {message}\n")
-
-
-def _emit(data: Any) -> None:
-    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
 
 
 def _fail(message: str, status: int = 2) -> int:
@@ -74,7 +70,7 @@ def cmd_kb_list(args: argparse.Namespace) -> int:
         for t in sorted(knowledge.topics.values(), key=lambda t: t.id)
     ]
     if args.json:
-        _emit(rows)
+        emit_json(rows)
     else:
         for row in rows:
             review = "  needs review" if row["needs_review"] else ""
@@ -90,7 +86,7 @@ def cmd_kb_stats(args: argparse.Namespace) -> int:
     report = coverage(knowledge)
     required = knowledge.catalog.required_languages
     if args.json:
-        _emit(
+        emit_json(
             {
                 "topics": [
                     {
@@ -120,7 +116,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
 
     result = answer_for(args.text, language=args.lang, knowledge_dir=Settings().knowledge_dir)
     if args.json:
-        _emit(result)
+        emit_json(result)
     else:
         print(result["answer"] or f"(no confident answer; language {result['language']})")
     return 0
@@ -134,7 +130,7 @@ def cmd_nlu_eval(args: argparse.Namespace) -> int:
     except EvalFileError as error:
         return _fail(str(error))
     if args.json:
-        _emit(report)
+        emit_json(report)
     else:
         keys = ("n", "top1_accuracy", "in_scope_accuracy", "out_of_scope_rejection")
         print("  ".join(f"{k}={report[k]}" for k in keys))
@@ -169,7 +165,7 @@ def cmd_users_add(args: argparse.Namespace) -> int:
     if shown:
         result["password"] = shown  # shown once; only its hash is stored
     if args.json:
-        _emit(result)
+        emit_json(result)
     else:
         print(f"added {member.username} ({member.role.value})")
         if shown:
@@ -187,7 +183,7 @@ def cmd_users_list(args: argparse.Namespace) -> int:
     finally:
         storage.close()
     if args.json:
-        _emit(members)
+        emit_json(members)
     else:
         for m in members:
             print(f"{m['username']:24} {m['role']:14} {m['display_name']}")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 import tempfile
@@ -16,11 +15,8 @@ from tqdm import tqdm
 from musofir.knowledge.directory import CATEGORIES, RowError, Service, parse_services, read_rows
 from musofir.knowledge.hours import status
 from musofir.knowledge.services_setup import open_directory, packaged_services_dir, service_files
+from musofir.output import emit_json
 from musofir.settings import Settings
-
-
-def _emit(data: Any) -> None:
-    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
 
 
 def imported_dir(settings: Settings) -> Path:
@@ -113,7 +109,7 @@ def cmd_near(args: argparse.Namespace) -> int:
         for f in found
     ]
     if args.json:
-        _emit(rows)
+        emit_json(rows)
     else:
         for row in rows:
             state = "open" if row["open_now"] else "closed"
@@ -135,7 +131,7 @@ def cmd_stale(args: argparse.Namespace) -> int:
         for s in stale
     ]
     if args.json:
-        _emit(rows)
+        emit_json(rows)
     else:
         for row in rows:
             print(f"{row['verified_on'] or 'never':10}  {row['id']:48} {row['name']}")
@@ -158,7 +154,7 @@ def cmd_reports(args: argparse.Namespace) -> int:
         for s in summary
     ]
     if args.json:
-        _emit(rows)
+        emit_json(rows)
     else:
         for row in rows:
             reasons = ", ".join(f"{k} ×{v}" for k, v in row["reasons"].items())

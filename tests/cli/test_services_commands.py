@@ -130,8 +130,9 @@ def test_stale_lists_cards_nobody_verified_for_six_months(tmp_path: Path) -> Non
 
 
 async def test_staff_see_reports_per_service_most_reported_first(tmp_path: Path) -> None:
-    from musofir.settings import Settings
     from musofir.storage import open_storage
+
+    from musofir.settings import Settings
 
     storage = open_storage(Settings(data_dir=tmp_path / "musofir-data"))
     for service_id, reason in [

@@ -12,7 +12,6 @@ from musofir.dialogs import (
     Contact,
     DialogEngine,
     Inbound,
-    Location,
     MediaKind,
 )
 from utils.chat import Chat
