@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 
 from .geo import PointIndex
 from .hours import HoursError, OpeningHours, parse_hours, zone
+from .validate import KNOWN_LANGUAGES as LANGUAGES
 
 CATEGORIES = (
     "legal_aid",
@@ -31,7 +32,6 @@ CATEGORIES = (
     "shelter",
     "language_courses",
 )
-LANGUAGES = ("ru", "uz", "tg", "ky", "az", "hy", "en")
 COLUMNS = (
     "id",
     "category",

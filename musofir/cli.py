@@ -15,6 +15,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
+from musofir.arguments import readable_file
 from musofir.output import emit_json
 from musofir.settings import Settings
 
@@ -230,7 +231,7 @@ def build_parser() -> OneLineParser:
         dest="nlu_command", required=True, parser_class=OneLineParser
     )
     evaluate = nlu.add_parser("eval", help="measure the FAQ matcher on a labelled JSONL file")
-    evaluate.add_argument("file", type=_readable_file)
+    evaluate.add_argument("file", type=readable_file)
     evaluate.add_argument("--json", action="store_true")
     evaluate.set_defaults(handler=cmd_nlu_eval)
 
@@ -266,13 +267,6 @@ def _directory(value: str) -> Path:
     path = Path(value)
     if not path.is_dir():
         raise argparse.ArgumentTypeError(f"{value!r} is not a folder")
-    return path
-
-
-def _readable_file(value: str) -> Path:
-    path = Path(value)
-    if not path.is_file():
-        raise argparse.ArgumentTypeError(f"{value!r} is not a readable file")
     return path
 
 

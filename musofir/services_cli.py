@@ -12,6 +12,7 @@ from typing import Any
 
 from tqdm import tqdm
 
+from musofir.arguments import readable_file
 from musofir.knowledge.directory import CATEGORIES, RowError, Service, parse_services, read_rows
 from musofir.knowledge.hours import status
 from musofir.knowledge.services_setup import open_directory, packaged_services_dir, service_files
@@ -167,7 +168,7 @@ def register(commands: Any, parser_class: type[argparse.ArgumentParser]) -> None
         dest="services_command", required=True, parser_class=parser_class
     )
     imp = services.add_parser("import", help="check a CSV of services and import all or nothing")
-    imp.add_argument("file", type=_readable_file)
+    imp.add_argument("file", type=readable_file)
     imp.add_argument("--name", help="file name to keep it under (default: the CSV's name)")
     imp.add_argument("--quiet", action="store_true", help="no progress bar")
     imp.set_defaults(handler=cmd_import)
@@ -189,13 +190,6 @@ def register(commands: Any, parser_class: type[argparse.ArgumentParser]) -> None
     reports = services.add_parser("reports", help="what people reported wrong, per service")
     reports.add_argument("--json", action="store_true")
     reports.set_defaults(handler=cmd_reports)
-
-
-def _readable_file(value: str) -> Path:
-    path = Path(value)
-    if not path.is_file():
-        raise argparse.ArgumentTypeError(f"{value!r} is not a readable file")
-    return path
 
 
 def _positive(value: str) -> int:
