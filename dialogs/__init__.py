@@ -4,7 +4,7 @@ Nothing here imports a messenger SDK or an HTTP client; adapters in ``bots`` tra
 """
 
 from .directory import UserDirectory
-from .engine import DialogEngine
+from .engine import DeliveryOutcome, DialogEngine
 from .i18n import LANGUAGES, Catalogs, Translator
 from .messages import Button, Contact, Inbound, Location, Media, MediaKind, Outbound, Venue
 from .state import Conversation, MemoryStateStore, StateStore
@@ -16,6 +16,7 @@ __all__ = [
     "Catalogs",
     "Contact",
     "Conversation",
+    "DeliveryOutcome",
     "DialogEngine",
     "Inbound",
     "Location",

@@ -23,6 +23,10 @@ class UserDirectory(Protocol):
         """Erase everything stored about the person."""
         ...
 
+    async def set_unreachable(self, key: str, reason: str | None) -> None:
+        """Record why messages to the person fail for good (None: they can be reached again)."""
+        ...
+
 
 class ReportSink(Protocol):
     async def report(self, *, service_id: str, reason: str, language: str | None) -> None:

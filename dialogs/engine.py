@@ -3,16 +3,21 @@
 Per message, in this order (the order is the point):
 1. take the person's lock *before* loading state, so their messages are handled one at a time
    and in arrival order, while different people run concurrently;
-2. skip a message already handled (platforms redeliver webhooks; the id is the dedupe key);
+2. a message with a reply journal was routed before but its delivery was cut short (a crash, a
+   platform down): deliver the journalled replies, never route it again; a message already
+   handled is skipped (platforms redeliver webhooks; the platform's id is the dedupe key);
 3. load state, route the turn, and on any error reply kindly instead of going silent;
-4. write state through, then hand the replies to ``deliver``, and only then mark the message
-   handled: a crash before that point means the platform's retry is handled again, never lost.
+4. write state and the reply journal together, hand the replies to ``deliver``, and only then
+   mark the message handled and drop the journal. A crash anywhere before that point means the
+   platform's retry (or the inbox sweeper) finishes the delivery; nothing is lost or decided twice.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
 
 from musofir.nlu import clean
 
@@ -20,14 +25,26 @@ from .messages import Inbound, Outbound
 from .router import route
 from .state import StateStore
 from .turn import Services, Turn, remember_options
+from .wire import outbound_from_json, outbound_to_json
 
 log = logging.getLogger(__name__)
 
 MAX_TEXT_CHARS = 4000
 """Longer messages are cut here: no question needs more, and it bounds the work per message."""
 
-Deliver = Callable[[Sequence[Outbound]], Awaitable[None]]
+JOURNAL_TTL_SECONDS = 7 * 24 * 3600
+
+
+@dataclass(frozen=True, slots=True)
+class DeliveryOutcome:
+    """What a channel learnt while delivering; ``unreachable`` is a permanent failure's reason."""
+
+    unreachable: str | None = None
+
+
+Deliver = Callable[[Sequence[Outbound]], Awaitable[DeliveryOutcome | None]]
 ForgetHook = Callable[[Inbound, str], Awaitable[None]]
+AnswerFirst = Callable[[str], Awaitable[list[Outbound] | None]]
 
 
 class DialogEngine:
@@ -50,40 +67,102 @@ class DialogEngine:
     def user_key(self, inbound: Inbound) -> str:
         return self.services.people.key_for(inbound.channel, inbound.user_id)
 
-    async def handle(self, inbound: Inbound, deliver: Deliver | None = None) -> list[Outbound]:
+    def user_key_for(self, channel: str, user_id: str) -> str:
+        return self.services.people.key_for(channel, user_id)
+
+    async def handle(
+        self,
+        inbound: Inbound,
+        deliver: Deliver | None = None,
+        *,
+        answer_first: AnswerFirst | None = None,
+    ) -> list[Outbound]:
+        """Handle one message; ``answer_first`` lets a channel answer it without routing.
+
+        SMS uses it for "MORE": the rest of a long answer belongs to the channel, not a flow.
+        """
         key = self.user_key(inbound)
         message_key = f"{inbound.channel}:{inbound.message_id}"
+        journal_name = f"journal:{message_key}"
         async with self.store.lock(key):
-            if await self.store.is_done(message_key):
+            journal, done = await self.store.recall(message_key, journal_name)
+            if journal is not None:
+                log.info("finishing the delivery of %s", message_key)
+                replies = [outbound_from_json(item) for item in json.loads(journal)]
+            elif done:
                 log.info("duplicate message %s skipped", message_key)
                 return []
-            turn = Turn(
-                inbound=inbound,
-                conversation=await self.store.load(key),
-                services=self.services,
-                user_key=key,
-                text=clean(inbound.text[: MAX_TEXT_CHARS * 2])[:MAX_TEXT_CHARS],
-            )
-            language_before = turn.conversation.language
-            try:
-                await route(turn)
-            except Exception:
-                log.exception("turn failed on %s", inbound.channel)
-                turn.replies = [Outbound(text=turn.t("error.generic"), language=turn.language)]
-            await self._persist(turn, language_before)
+            else:
+                early = await answer_first(key) if answer_first is not None else None
+                if early is not None:
+                    replies = early
+                    journal = json.dumps([outbound_to_json(reply) for reply in replies])
+                    await self.store.put_value(journal_name, journal, JOURNAL_TTL_SECONDS)
+                else:
+                    replies = await self._turn(inbound, key, journal_name)
             if deliver is not None:
-                await deliver(turn.replies)
-            await self.store.mark_done(message_key, self.dedupe_ttl_seconds)
-            return turn.replies
+                outcome = await deliver(replies)
+                if outcome is not None and outcome.unreachable:
+                    await self._set_unreachable(key, outcome.unreachable)
+            await self.store.finish(message_key, self.dedupe_ttl_seconds, journal_name)
+            return replies
 
-    async def _persist(self, turn: Turn, language_before: str | None) -> None:
+    async def _turn(self, inbound: Inbound, key: str, journal_name: str) -> list[Outbound]:
+        turn = Turn(
+            inbound=inbound,
+            conversation=await self.store.load(key),
+            services=self.services,
+            user_key=key,
+            text=clean(inbound.text[: MAX_TEXT_CHARS * 2])[:MAX_TEXT_CHARS],
+        )
+        language_before = turn.conversation.language
+        try:
+            await route(turn)
+        except Exception:
+            log.exception("turn failed on %s", inbound.channel)
+            turn.replies = [Outbound(text=turn.t("error.generic"), language=turn.language)]
+        journal = json.dumps([outbound_to_json(reply) for reply in turn.replies])
+        await self._persist(turn, language_before, (journal_name, journal, JOURNAL_TTL_SECONDS))
+        return turn.replies
+
+    async def set_reachable(
+        self, channel: str, user_id: str, reachable: bool, reason: str
+    ) -> None:
+        """Record a platform event about a person (Viber's subscribed / unsubscribed)."""
+        key = self.services.people.key_for(channel, user_id)
+        async with self.store.lock(key):
+            if reachable:
+                conversation = await self.store.load(key)
+                if conversation.unreachable:
+                    conversation.unreachable = None
+                    await self.store.save(key, conversation)
+                    await self.services.people.set_unreachable(key, None)
+            else:
+                await self._set_unreachable(key, reason)
+
+    async def _set_unreachable(self, key: str, reason: str) -> None:
+        """Remember a permanent delivery failure, so nothing keeps sending into the void."""
+        conversation = await self.store.load(key)
+        conversation.unreachable = reason
+        await self.store.save(key, conversation)
+        await self.services.people.set_unreachable(key, reason)
+        log.info("a person is unreachable: %s", reason)
+
+    async def _persist(
+        self, turn: Turn, language_before: str | None, journal: tuple[str, str, int]
+    ) -> None:
         if turn.forgotten:
             await self.store.delete(turn.user_key)
+            await self.store.put_value(*journal)
             for hook in self._forget_hooks:
                 await hook(turn.inbound, turn.user_key)
             return
         conversation = turn.conversation
         conversation.turns += 1
+        conversation.last_inbound_at = turn.inbound.received_at.timestamp()
+        if conversation.unreachable:  # they wrote again: they unblocked us or resubscribed
+            conversation.unreachable = None
+            await self.services.people.set_unreachable(turn.user_key, None)
         remember_options(conversation, turn.replies)
         # A person is recorded once they choose a language (one write for a newcomer), and again
         # only when it changes: the language is what alerts and specialists need to reach them.
@@ -95,7 +174,7 @@ class DialogEngine:
                 reply_to=turn.inbound.chat_id,
                 language=conversation.language,
             )
-        await self.store.save(turn.user_key, conversation)
+        await self.store.save_turn(turn.user_key, conversation, journal)
 
 
-__all__ = ["Deliver", "DialogEngine", "ForgetHook"]
+__all__ = ["AnswerFirst", "Deliver", "DeliveryOutcome", "DialogEngine", "ForgetHook"]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -11,7 +11,7 @@ from typing import Any
 from redis.asyncio import BlockingConnectionPool, Redis
 from redis.asyncio.lock import Lock
 
-from .state import KeyedLocks, StateStore
+from .state import Conversation, KeyedLocks, StateStore
 
 
 def connect(url: str, *, max_connections: int = 64, wait_seconds: float = 20.0) -> Redis:
@@ -40,6 +40,9 @@ class KeyBuilder:
 
     def done(self, message_key: str) -> str:
         return f"{self.prefix}:done:{message_key}"
+
+    def value(self, name: str) -> str:
+        return f"{self.prefix}:value:{name}"
 
 
 class RedisStateStore(StateStore):
@@ -88,6 +91,50 @@ class RedisStateStore(StateStore):
 
     async def mark_done(self, message_key: str, ttl_seconds: int) -> None:
         await self.redis.set(self.keys.done(message_key), "1", ex=ttl_seconds)
+
+    async def put_value(self, name: str, value: str, ttl_seconds: int) -> None:
+        await self.redis.set(self.keys.value(name), value, ex=ttl_seconds)
+
+    async def get_value(self, name: str) -> str | None:
+        value = await self.redis.get(self.keys.value(name))
+        return str(value) if value is not None else None
+
+    async def take_value(self, name: str) -> str | None:
+        value = await self.redis.getdel(self.keys.value(name))
+        return str(value) if value is not None else None
+
+    async def save_turn(
+        self, key: str, conversation: Conversation, journal: tuple[str, str, int] | None
+    ) -> None:
+        async with self.redis.pipeline(transaction=True) as pipe:  # MULTI/EXEC: both or neither
+            pipe.set(
+                self.keys.state(key), json.dumps(conversation.to_json()), ex=self.state_ttl_seconds
+            )
+            if journal is not None:
+                name, value, ttl = journal
+                pipe.set(self.keys.value(name), value, ex=ttl)
+            await pipe.execute()
+
+    async def are_done(self, message_keys: Sequence[str]) -> list[bool]:
+        if not message_keys:
+            return []
+        found = await self.redis.mget([self.keys.done(k) for k in message_keys])
+        return [value is not None for value in found]
+
+    async def recall(self, message_key: str, journal_name: str) -> tuple[str | None, bool]:
+        journal, done = await self.redis.mget(
+            self.keys.value(journal_name), self.keys.done(message_key)
+        )
+        return (str(journal) if journal is not None else None), done is not None
+
+    async def finish(self, message_key: str, ttl_seconds: int, journal_name: str) -> None:
+        async with self.redis.pipeline(transaction=True) as pipe:
+            pipe.set(self.keys.done(message_key), "1", ex=ttl_seconds)
+            pipe.delete(self.keys.value(journal_name))
+            await pipe.execute()
+
+    async def ping(self) -> None:
+        await self.redis.ping()
 
     async def close(self) -> None:
         await self.redis.aclose()

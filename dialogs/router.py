@@ -11,7 +11,7 @@ The order matters and is the product's safety policy:
 
 from __future__ import annotations
 
-from musofir.nlu import Command, detect_language
+from musofir.nlu import Command, clean, detect_language
 
 from . import payloads
 from .flows import answers, forget, language, later, menu, safety, unreadable
@@ -20,10 +20,18 @@ from .state import Conversation
 from .turn import Turn
 
 
-def _numbered_choice(conversation: Conversation, text: str) -> str | None:
-    """The payload of option N when the whole message is the number N of a shown button."""
+def _chosen_option(conversation: Conversation, text: str) -> str | None:
+    """The payload of a shown button, when the whole message is its number or its title.
+
+    Numbers serve text-only channels; titles serve keyboards that send the button's text
+    (Telegram's reply keyboard next to a "share location" button).
+    """
     if text.isdigit() and 1 <= int(text) <= len(conversation.options):
         return conversation.options[int(text) - 1].payload
+    folded = text.casefold()
+    for option in conversation.options if text else ():
+        if clean(option.title).casefold() == folded:
+            return option.payload
     return None
 
 
@@ -34,7 +42,7 @@ async def route(turn: Turn) -> None:
     if danger_language:
         safety.warn(turn, danger_language)
 
-    payload = inbound.button_payload or _numbered_choice(conversation, text)
+    payload = inbound.button_payload or _chosen_option(conversation, text)
     if payload:
         await on_payload(turn, payload)
         return

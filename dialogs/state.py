@@ -10,7 +10,7 @@ import asyncio
 import json
 import time
 from abc import ABC, abstractmethod
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -36,6 +36,8 @@ class Conversation:
     options: list[Option] = field(default_factory=list)
     turns: int = 0
     pseudonym: str | None = None
+    last_inbound_at: float | None = None  # epoch seconds: WhatsApp's 24-hour window starts here
+    unreachable: str | None = None  # why the last delivery failed for good (blocked, unsubscribed)
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -74,6 +76,45 @@ class StateStore(ABC):
 
     @abstractmethod
     async def mark_done(self, message_key: str, ttl_seconds: int) -> None: ...
+
+    @abstractmethod
+    async def put_value(self, name: str, value: str, ttl_seconds: int) -> None:
+        """Keep a small value for a while: reply journals, delivery marks, pending SMS parts."""
+
+    @abstractmethod
+    async def get_value(self, name: str) -> str | None: ...
+
+    @abstractmethod
+    async def take_value(self, name: str) -> str | None:
+        """Read and delete in one step, so two processes can never both take the same value."""
+
+    async def are_done(self, message_keys: Sequence[str]) -> list[bool]:
+        """``is_done`` for several keys in one step (a reply's parts already delivered)."""
+        return [await self.is_done(k) for k in message_keys]
+
+    async def recall(self, message_key: str, journal_name: str) -> tuple[str | None, bool]:
+        """The reply journal of a message and whether it was handled, in one step."""
+        return await self.get_value(journal_name), await self.is_done(message_key)
+
+    async def finish(self, message_key: str, ttl_seconds: int, journal_name: str) -> None:
+        """Mark a message handled and drop its journal (delivery is complete)."""
+        await self.mark_done(message_key, ttl_seconds)
+        await self.take_value(journal_name)
+
+    async def save_turn(
+        self, key: str, conversation: Conversation, journal: tuple[str, str, int] | None
+    ) -> None:
+        """Save state and the turn's reply journal ``(name, value, ttl)`` together.
+
+        Backends that can make this atomic must: a crash between the two would route the retried
+        message again on the new state instead of delivering the replies already decided.
+        """
+        await self.save(key, conversation)
+        if journal is not None:
+            await self.put_value(*journal)
+
+    async def ping(self) -> None:  # noqa: B027  (optional hook: memory always answers)
+        """Raise if the backend cannot answer (readiness checks); memory always answers."""
 
     async def close(self) -> None:  # noqa: B027  (optional hook: memory backends hold nothing)
         """Release connections; the in-memory store has none."""
@@ -120,6 +161,7 @@ class MemoryStateStore(StateStore):
     def __init__(self) -> None:
         self._data: dict[str, str] = {}
         self._done: dict[str, float] = {}
+        self._values: dict[str, tuple[str, float]] = {}
         self._locks = KeyedLocks()
 
     async def get(self, key: str) -> dict[str, Any] | None:
@@ -144,6 +186,21 @@ class MemoryStateStore(StateStore):
         if len(self._done) > 10_000:
             self._done = {k: t for k, t in self._done.items() if t > now}
         self._done[message_key] = now + ttl_seconds
+
+    async def put_value(self, name: str, value: str, ttl_seconds: int) -> None:
+        now = time.monotonic()
+        if len(self._values) > 10_000:
+            self._values = {k: v for k, v in self._values.items() if v[1] > now}
+        self._values[name] = (value, now + ttl_seconds)
+
+    async def get_value(self, name: str) -> str | None:
+        found = self._values.get(name)
+        return found[0] if found is not None and found[1] > time.monotonic() else None
+
+    async def take_value(self, name: str) -> str | None:
+        value = await self.get_value(name)
+        self._values.pop(name, None)
+        return value
 
 
 __all__ = ["Conversation", "KeyedLocks", "MemoryStateStore", "Option", "StateStore"]

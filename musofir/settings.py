@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import AliasChoices, Field, field_validator
+from pydantic import AliasChoices, Field, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -56,7 +56,64 @@ class Settings(BaseSettings):
         description="Mark the web chat cookie Secure (set it when serving over HTTPS).",
     )
 
-    @field_validator("database_url", "redis_url", "encryption_key", "hash_key", mode="before")
+    # Messenger channels. A channel without its credentials is off; the start-up log says so.
+    # Each *_API_BASE replaces the platform's own base address (tests point them at stand-ins).
+    telegram_bot_token: str | None = Field(
+        default=None, validation_alias=AliasChoices("TELEGRAM_BOT_TOKEN", "telegram_bot_token")
+    )
+    telegram_webhook_secret: str | None = Field(
+        default=None,
+        validation_alias=AliasChoices("TELEGRAM_WEBHOOK_SECRET", "telegram_webhook_secret"),
+        description="Telegram sends it back in X-Telegram-Bot-Api-Secret-Token on every update.",
+    )
+    telegram_api_base: str = Field(
+        default="https://api.telegram.org",
+        validation_alias=AliasChoices("TELEGRAM_API_BASE", "telegram_api_base"),
+    )
+    twilio_account_sid: str | None = Field(
+        default=None, validation_alias=AliasChoices("TWILIO_ACCOUNT_SID", "twilio_account_sid")
+    )
+    twilio_auth_token: str | None = Field(
+        default=None, validation_alias=AliasChoices("TWILIO_AUTH_TOKEN", "twilio_auth_token")
+    )
+    twilio_whatsapp_from: str | None = Field(
+        default=None,
+        validation_alias=AliasChoices("TWILIO_WHATSAPP_FROM", "twilio_whatsapp_from"),
+        description="The WhatsApp sender, e.g. whatsapp:+14155238886.",
+    )
+    twilio_sms_from: str | None = Field(
+        default=None, validation_alias=AliasChoices("TWILIO_SMS_FROM", "twilio_sms_from")
+    )
+    twilio_api_base: str = Field(
+        default="https://api.twilio.com",
+        validation_alias=AliasChoices("TWILIO_API_BASE", "twilio_api_base"),
+    )
+    viber_auth_token: str | None = Field(
+        default=None, validation_alias=AliasChoices("VIBER_AUTH_TOKEN", "viber_auth_token")
+    )
+    viber_bot_name: str = Field(
+        default="Musofir", validation_alias=AliasChoices("VIBER_BOT_NAME", "viber_bot_name")
+    )
+    viber_api_base: str = Field(
+        default="https://chatapi.viber.com/pa",
+        validation_alias=AliasChoices("VIBER_API_BASE", "viber_api_base"),
+    )
+
+    @field_validator(
+        "database_url",
+        "redis_url",
+        "encryption_key",
+        "hash_key",
+        "public_url",
+        "telegram_bot_token",
+        "telegram_webhook_secret",
+        "twilio_account_sid",
+        "twilio_auth_token",
+        "twilio_whatsapp_from",
+        "twilio_sms_from",
+        "viber_auth_token",
+        mode="before",
+    )
     @classmethod
     def _empty_is_none(cls, value: object) -> object:
         return None if value == "" else value
@@ -71,6 +128,18 @@ class Settings(BaseSettings):
                     return "postgresql+psycopg://" + url[len(prefix) :]
             return url
         return f"sqlite:///{(self.data_dir / 'musofir.db').resolve()}"
+
+    @field_validator("telegram_api_base", "twilio_api_base", "viber_api_base", "public_url")
+    @classmethod
+    def _no_trailing_slash(cls, value: str | None) -> str | None:
+        return value.rstrip("/") if value else value
+
+    @field_validator("telegram_api_base", "twilio_api_base", "viber_api_base", mode="before")
+    @classmethod
+    def _empty_is_default(cls, value: object, info: ValidationInfo) -> object:
+        if value in ("", None):
+            return cls.model_fields[info.field_name or ""].default
+        return value
 
 
 __all__ = ["Settings"]

@@ -36,11 +36,30 @@ class PersonDirectory:
     async def forget(self, key: str) -> None:
         await asyncio.to_thread(self._forget, key)
 
+    async def set_unreachable(self, key: str, reason: str | None) -> None:
+        await asyncio.to_thread(self._set_unreachable, key, reason)
+
+    def _set_unreachable(self, key: str, reason: str | None) -> None:
+        with Session(self.engine) as session:
+            person = session.exec(select(Person).where(Person.key_hash == key)).first()
+            if person is None:
+                return  # not recorded yet (no language chosen): nothing to mark
+            person.unreachable_reason = reason
+            person.unreachable_at = datetime.now(UTC) if reason else None
+            session.add(person)
+            session.commit()
+
     def public(self, key: str) -> PersonPublic | None:
         """The firewall: what a console may show about a person."""
         with Session(self.engine) as session:
             person = session.exec(select(Person).where(Person.key_hash == key)).first()
             return PersonPublic.model_validate(person, from_attributes=True) if person else None
+
+    def unreachable_reason(self, key: str) -> str | None:
+        """Why messages to the person fail for good, if they do (alerts skip them)."""
+        with Session(self.engine) as session:
+            person = session.exec(select(Person).where(Person.key_hash == key)).first()
+            return person.unreachable_reason if person else None
 
     def reply_address(self, key: str) -> tuple[str, str] | None:
         """The channel and the decrypted chat id, for messages the server starts."""

@@ -8,6 +8,7 @@ import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import uvicorn
 from musofir.bots.server import Runtime, create_app
@@ -36,9 +37,9 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def run_server(settings: Settings) -> Iterator[LiveServer]:
+def run_server(settings: Settings, **options: Any) -> Iterator[LiveServer]:
     """Serve the real app with uvicorn on a loopback port in a background thread."""
-    app = create_app(settings)
+    app = create_app(settings, **options)
     port = free_port()
     server = uvicorn.Server(
         uvicorn.Config(

@@ -1,0 +1,77 @@
+"""``POST /webhooks/telegram``: secret header checked, update validated, reply maybe inline."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from hmac import compare_digest
+from typing import Any
+
+from aiogram.types import Update
+from fastapi import APIRouter, HTTPException, Request, Response
+from fastapi.responses import JSONResponse
+from pydantic import ValidationError
+
+from ..delivery.receiver import Receiver
+from ..delivery.webhook import guarded, parse_json_object, read_body
+from .channel import TelegramChannel
+from .parse import CHANNEL, parse_update
+
+log = logging.getLogger(__name__)
+
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+ALLOWED_UPDATES = ["message", "callback_query", "my_chat_member"]
+
+
+class TelegramUpdates:
+    """Hands updates, from the webhook or from polling, to the receiver."""
+
+    def __init__(self, channel: TelegramChannel, receiver: Receiver) -> None:
+        self.channel = channel
+        self.receiver = receiver
+        self._callbacks: set[asyncio.Task[None]] = set()
+
+    async def handle(self, update: Update, *, inline: bool) -> dict[str, Any] | None:
+        parsed = parse_update(update)
+        if parsed.callback_query_id is not None:
+            task = asyncio.create_task(self.channel.answer_callback(parsed.callback_query_id))
+            self._callbacks.add(task)
+            task.add_done_callback(self._callbacks.discard)
+        if parsed.reachability is not None:
+            change = parsed.reachability
+            await self.receiver.engine.set_reachable(
+                CHANNEL, change.user_id, change.reachable, "telegram_blocked"
+            )
+            return None
+        if parsed.inbound is None:
+            log.info("telegram update %s ignored: %s", update.update_id, parsed.ignored)
+            return None
+        return await self.receiver.receive(parsed.inbound, inline=inline)
+
+
+def build_router(updates: TelegramUpdates, secret: str | None) -> APIRouter:
+    router = APIRouter(tags=["webhooks"])
+
+    @router.post("/webhooks/telegram")
+    async def telegram_webhook(request: Request) -> Response:
+        given = request.headers.get(SECRET_HEADER, "")
+        if not secret or not compare_digest(given.encode(), secret.encode()):
+            raise HTTPException(403, "wrong or missing secret token")
+        data = parse_json_object(await read_body(request))
+        try:
+            update = Update.model_validate(data, context={"bot": updates.channel.bot})
+        except ValidationError as error:
+            first = error.errors()[0]
+            where = ".".join(str(part) for part in first["loc"])
+            raise HTTPException(400, f"not a Telegram update: {where}: {first['msg']}") from None
+
+        async def work() -> Response:
+            body = await updates.handle(update, inline=True)
+            return JSONResponse(body) if body is not None else Response(status_code=200)
+
+        return await guarded(work)
+
+    return router
+
+
+__all__ = ["ALLOWED_UPDATES", "SECRET_HEADER", "TelegramUpdates", "build_router"]

@@ -1,0 +1,58 @@
+"""JSON forms of the message types, for what must survive a crash: the inbox and the reply journal.
+
+Kept apart from ``messages`` so the contract stays plain dataclasses; the round trip is tested.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from datetime import datetime
+from typing import Any
+
+from .messages import Button, Contact, Inbound, Location, Media, MediaKind, Outbound, Venue
+
+
+def inbound_to_json(inbound: Inbound) -> dict[str, Any]:
+    data = asdict(inbound)
+    data["received_at"] = inbound.received_at.isoformat()
+    return data
+
+
+def inbound_from_json(data: dict[str, Any]) -> Inbound:
+    location, contact, media = data.get("location"), data.get("contact"), data.get("media")
+    return Inbound(
+        channel=data["channel"],
+        chat_id=data["chat_id"],
+        user_id=data["user_id"],
+        message_id=data["message_id"],
+        text=data.get("text", ""),
+        location=Location(**location) if location else None,
+        contact=Contact(**contact) if contact else None,
+        button_payload=data.get("button_payload"),
+        media=_media(media) if media else None,
+        language_hint=data.get("language_hint"),
+        received_at=datetime.fromisoformat(data["received_at"]),
+    )
+
+
+def outbound_to_json(reply: Outbound) -> dict[str, Any]:
+    return asdict(reply)
+
+
+def outbound_from_json(data: dict[str, Any]) -> Outbound:
+    location, venue, media = data.get("location"), data.get("venue"), data.get("media")
+    return Outbound(
+        text=data.get("text", ""),
+        buttons=tuple(Button(**b) for b in data.get("buttons", ())),
+        location=Location(**location) if location else None,
+        venue=Venue(**venue) if venue else None,
+        media=_media(media) if media else None,
+        language=data.get("language"),
+    )
+
+
+def _media(data: dict[str, Any]) -> Media:
+    return Media(MediaKind(data["kind"]), data.get("reference", ""), data.get("caption", ""))
+
+
+__all__ = ["inbound_from_json", "inbound_to_json", "outbound_from_json", "outbound_to_json"]
