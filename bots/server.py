@@ -35,6 +35,7 @@ from musofir.settings import Settings
 from .channels import Channels, build_channels
 from .delivery.inbox import Inbox, MemoryInbox, RedisInbox
 from .delivery.outbox import Outbox
+from .delivery.push import Pusher
 from .delivery.ratelimit import Limiter, MemoryLimiter, RedisLimiter
 from .delivery.receiver import Receiver, ReceiverTimings
 from .telegram import routes as telegram_routes
@@ -60,6 +61,7 @@ class Runtime:
     webchat: WebChat
     channels: Channels
     receiver: Receiver
+    pusher: Pusher  # messages the server starts: specialists' replies, alerts, reminders
     notes: tuple[str, ...]  # what the start-up log says about channels and state
 
 
@@ -112,9 +114,14 @@ def build_runtime(
     engine = DialogEngine(services, store)
     webchat = WebChat(engine, chat_log, secure_cookie=settings.cookie_secure)
     channels = build_channels(settings, services.catalogs, store)
-    receiver = Receiver(engine, Outbox(store, limiter), inbox, channels.all(), timings)
+    timings = timings or ReceiverTimings(lease_seconds=settings.inbox_lease_seconds)
+    outbox = Outbox(store, limiter, rate_scale=settings.rate_limit_scale)
+    receiver = Receiver(engine, outbox, inbox, channels.all(), timings)
+    pusher = Pusher(engine, outbox, {channel.name: channel for channel in channels.all()})
     notes = (state_note, *channels.notes)
-    return Runtime(settings, storage, store, chat_log, engine, webchat, channels, receiver, notes)
+    return Runtime(
+        settings, storage, store, chat_log, engine, webchat, channels, receiver, pusher, notes
+    )
 
 
 def include_channels(app: FastAPI, runtime: Runtime) -> TelegramUpdates | None:
@@ -214,8 +221,13 @@ def create_app(
     return app
 
 
+def app_from_environment() -> FastAPI:
+    """The app factory ``musofir serve --workers N`` hands to uvicorn, one per worker."""
+    return create_app(Settings())
+
+
 class ChannelError(ValueError):
     """A channel was asked for that its settings do not allow."""
 
 
-__all__ = ["ChannelError", "Runtime", "build_runtime", "create_app"]
+__all__ = ["ChannelError", "Runtime", "app_from_environment", "build_runtime", "create_app"]

@@ -23,6 +23,10 @@ class UserDirectory(Protocol):
         """Erase everything stored about the person."""
         ...
 
+    def reply_address(self, key: str) -> tuple[str, str] | None:
+        """The channel and the reply address, for messages the server starts (blocking call)."""
+        ...
+
     async def set_unreachable(self, key: str, reason: str | None) -> None:
         """Record why messages to the person fail for good (None: they can be reached again)."""
         ...

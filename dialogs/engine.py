@@ -17,13 +17,14 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Awaitable, Callable, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass
 
 from musofir.nlu import clean
 
 from .messages import Inbound, Outbound
 from .router import route
-from .state import StateStore
+from .state import Conversation, StateStore
 from .turn import Services, Turn, remember_options
 from .wire import outbound_from_json, outbound_to_json
 
@@ -34,12 +35,16 @@ MAX_TEXT_CHARS = 4000
 
 JOURNAL_TTL_SECONDS = 7 * 24 * 3600
 
+resuming: ContextVar[bool] = ContextVar("resuming", default=False)
+"""True while ``deliver`` replays a journal: only then can parts be marked sent already."""
+
 
 @dataclass(frozen=True, slots=True)
 class DeliveryOutcome:
     """What a channel learnt while delivering; ``unreachable`` is a permanent failure's reason."""
 
     unreachable: str | None = None
+    keep: tuple[tuple[str, str, int], ...] = ()  # values to write as the turn ends
 
 
 Deliver = Callable[[Sequence[Outbound]], Awaitable[DeliveryOutcome | None]]
@@ -84,12 +89,15 @@ class DialogEngine:
         key = self.user_key(inbound)
         message_key = f"{inbound.channel}:{inbound.message_id}"
         journal_name = f"journal:{message_key}"
-        async with self.store.lock(key):
-            journal, done = await self.store.recall(message_key, journal_name)
+        async with self.store.turn(
+            key, message_key, journal_name, self.dedupe_ttl_seconds
+        ) as record:
+            journal = record.journal
+            resuming.set(journal is not None)
             if journal is not None:
                 log.info("finishing the delivery of %s", message_key)
                 replies = [outbound_from_json(item) for item in json.loads(journal)]
-            elif done:
+            elif record.done:
                 log.info("duplicate message %s skipped", message_key)
                 return []
             else:
@@ -99,18 +107,22 @@ class DialogEngine:
                     journal = json.dumps([outbound_to_json(reply) for reply in replies])
                     await self.store.put_value(journal_name, journal, JOURNAL_TTL_SECONDS)
                 else:
-                    replies = await self._turn(inbound, key, journal_name)
+                    replies = await self._turn(inbound, key, record.conversation, journal_name)
             if deliver is not None:
                 outcome = await deliver(replies)
-                if outcome is not None and outcome.unreachable:
-                    await self._set_unreachable(key, outcome.unreachable)
-            await self.store.finish(message_key, self.dedupe_ttl_seconds, journal_name)
+                if outcome is not None:
+                    record.keep.extend(outcome.keep)
+                    if outcome.unreachable:
+                        await self._set_unreachable(key, outcome.unreachable)
+            record.finished = True
             return replies
 
-    async def _turn(self, inbound: Inbound, key: str, journal_name: str) -> list[Outbound]:
+    async def _turn(
+        self, inbound: Inbound, key: str, conversation: Conversation, journal_name: str
+    ) -> list[Outbound]:
         turn = Turn(
             inbound=inbound,
-            conversation=await self.store.load(key),
+            conversation=conversation,
             services=self.services,
             user_key=key,
             text=clean(inbound.text[: MAX_TEXT_CHARS * 2])[:MAX_TEXT_CHARS],
@@ -126,10 +138,19 @@ class DialogEngine:
         return turn.replies
 
     async def set_reachable(
-        self, channel: str, user_id: str, reachable: bool, reason: str
+        self,
+        channel: str,
+        user_id: str,
+        reachable: bool,
+        reason: str,
+        *,
+        key: str | None = None,
     ) -> None:
-        """Record a platform event about a person (Viber's subscribed / unsubscribed)."""
-        key = self.services.people.key_for(channel, user_id)
+        """Record a platform event about a person (Viber's subscribed / unsubscribed).
+
+        ``key`` names the person directly when the server, not the platform, learnt it.
+        """
+        key = key or self.services.people.key_for(channel, user_id)
         async with self.store.lock(key):
             if reachable:
                 conversation = await self.store.load(key)

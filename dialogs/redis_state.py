@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
+import uuid
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -11,7 +13,7 @@ from typing import Any
 from redis.asyncio import BlockingConnectionPool, Redis
 from redis.asyncio.lock import Lock
 
-from .state import Conversation, KeyedLocks, StateStore
+from .state import Conversation, KeyedLocks, StateStore, TurnRecord
 
 
 def connect(url: str, *, max_connections: int = 64, wait_seconds: float = 20.0) -> Redis:
@@ -45,6 +47,27 @@ class KeyBuilder:
         return f"{self.prefix}:value:{name}"
 
 
+# KEYS: lock, state, journal, done. ARGV: token, lock ms. Take the lock if free; then read.
+_BEGIN = """
+if not redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then return false end
+return redis.call('MGET', KEYS[2], KEYS[3], KEYS[4])
+"""
+
+# KEYS: lock, done, journal, then keep keys. ARGV: token, finished, done ttl, then (value, ttl)
+# per keep key. Write what the turn left, then release the lock only if it is still ours.
+_END = """
+for i = 4, #KEYS do
+  redis.call('SET', KEYS[i], ARGV[2 * i - 4], 'EX', ARGV[2 * i - 3])
+end
+if ARGV[2] == '1' then
+  redis.call('SET', KEYS[2], '1', 'EX', ARGV[3])
+  redis.call('DEL', KEYS[3])
+end
+if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) end
+return 1
+"""
+
+
 class RedisStateStore(StateStore):
     """State with an idle expiry, a Redis lock per person and dedupe marks with a TTL."""
 
@@ -61,6 +84,8 @@ class RedisStateStore(StateStore):
         self.state_ttl_seconds = state_ttl_seconds
         self.lock_timeout_seconds = lock_timeout_seconds
         self._local = KeyedLocks()
+        self._begin = redis.register_script(_BEGIN)
+        self._end = redis.register_script(_END)
 
     @classmethod
     def from_url(cls, url: str, **kwargs: Any) -> RedisStateStore:
@@ -85,6 +110,43 @@ class RedisStateStore(StateStore):
             lock = Lock(self.redis, self.keys.lock(key), timeout=self.lock_timeout_seconds)
             async with lock:
                 yield
+
+    @asynccontextmanager
+    async def turn(
+        self, key: str, message_key: str, journal_name: str, done_ttl_seconds: int
+    ) -> AsyncIterator[TurnRecord]:
+        """The lock and the reads in one round trip, the writes and the release in another.
+
+        A turn is the hot path: separately, lock, read, finish and release cost four round
+        trips. Another process holding the lock means waiting, with a short backoff.
+        """
+        async with self._local.hold(key):
+            token = uuid.uuid4().hex
+            keys = [
+                self.keys.lock(key),
+                self.keys.state(key),
+                self.keys.value(journal_name),
+                self.keys.done(message_key),
+            ]
+            lock_ms = int(self.lock_timeout_seconds * 1000)
+            pause = 0.005
+            while (found := await self._begin(keys=keys, args=[token, lock_ms])) is None:
+                await asyncio.sleep(pause)
+                pause = min(pause * 2, 0.1)
+            state, journal, done = found
+            conversation = Conversation.from_json(json.loads(state)) if state else Conversation()
+            record = TurnRecord(conversation, journal, done is not None)
+            finished = False
+            try:
+                yield record
+                finished = record.finished
+            finally:
+                end_keys = [keys[0], keys[3], keys[2]]
+                args: list[str | int] = [token, "1" if finished else "0", done_ttl_seconds]
+                for name, value, ttl in record.keep:
+                    end_keys.append(self.keys.value(name))
+                    args += [value, ttl]
+                await self._end(keys=end_keys, args=args)
 
     async def is_done(self, message_key: str) -> bool:
         return bool(await self.redis.exists(self.keys.done(message_key)))
@@ -121,11 +183,14 @@ class RedisStateStore(StateStore):
         found = await self.redis.mget([self.keys.done(k) for k in message_keys])
         return [value is not None for value in found]
 
-    async def recall(self, message_key: str, journal_name: str) -> tuple[str | None, bool]:
-        journal, done = await self.redis.mget(
-            self.keys.value(journal_name), self.keys.done(message_key)
+    async def recall(
+        self, key: str, message_key: str, journal_name: str
+    ) -> tuple[Conversation, str | None, bool]:
+        state, journal, done = await self.redis.mget(
+            self.keys.state(key), self.keys.value(journal_name), self.keys.done(message_key)
         )
-        return (str(journal) if journal is not None else None), done is not None
+        conversation = Conversation.from_json(json.loads(state)) if state else Conversation()
+        return conversation, (str(journal) if journal is not None else None), done is not None
 
     async def finish(self, message_key: str, ttl_seconds: int, journal_name: str) -> None:
         async with self.redis.pipeline(transaction=True) as pipe:

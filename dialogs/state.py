@@ -12,7 +12,7 @@ import time
 from abc import ABC, abstractmethod
 from collections.abc import AsyncIterator, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any
 
 
@@ -40,7 +40,19 @@ class Conversation:
     unreachable: str | None = None  # why the last delivery failed for good (blocked, unsubscribed)
 
     def to_json(self) -> dict[str, Any]:
-        return asdict(self)
+        # By hand rather than ``asdict``: it deep-copies, and this runs on every message.
+        return {
+            "language": self.language,
+            "flow": self.flow,
+            "step": self.step,
+            "slots": self.slots,
+            "flow_data": self.flow_data,
+            "options": [{"title": o.title, "payload": o.payload} for o in self.options],
+            "turns": self.turns,
+            "pseudonym": self.pseudonym,
+            "last_inbound_at": self.last_inbound_at,
+            "unreachable": self.unreachable,
+        }
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Conversation:
@@ -52,6 +64,21 @@ class Conversation:
         if flow != self.flow:
             self.flow_data = {}  # e.g. a shared location is kept only while its results are paged
         self.flow, self.step = flow, step
+
+
+@dataclass(slots=True)
+class TurnRecord:
+    """What a turn starts from, and what it leaves to be written when it ends.
+
+    ``finished`` marks the message handled and drops its journal; ``keep`` are values written
+    in the same step (such as the call that rode in a webhook response).
+    """
+
+    conversation: Conversation
+    journal: str | None
+    done: bool
+    finished: bool = False
+    keep: list[tuple[str, str, int]] = field(default_factory=list)
 
 
 class StateStore(ABC):
@@ -92,14 +119,34 @@ class StateStore(ABC):
         """``is_done`` for several keys in one step (a reply's parts already delivered)."""
         return [await self.is_done(k) for k in message_keys]
 
-    async def recall(self, message_key: str, journal_name: str) -> tuple[str | None, bool]:
-        """The reply journal of a message and whether it was handled, in one step."""
-        return await self.get_value(journal_name), await self.is_done(message_key)
+    async def recall(
+        self, key: str, message_key: str, journal_name: str
+    ) -> tuple[Conversation, str | None, bool]:
+        """A person's state, a message's reply journal and whether it was handled, in one step."""
+        journal, done = await self.get_value(journal_name), await self.is_done(message_key)
+        return await self.load(key), journal, done
 
     async def finish(self, message_key: str, ttl_seconds: int, journal_name: str) -> None:
         """Mark a message handled and drop its journal (delivery is complete)."""
         await self.mark_done(message_key, ttl_seconds)
         await self.take_value(journal_name)
+
+    @asynccontextmanager
+    async def turn(
+        self, key: str, message_key: str, journal_name: str, done_ttl_seconds: int
+    ) -> AsyncIterator[TurnRecord]:
+        """Hold the person's lock, load what a turn needs, and write what it leaves at the end.
+
+        Redis does each end in one round trip; this default composes the smaller methods.
+        """
+        async with self.lock(key):
+            conversation, journal, done = await self.recall(key, message_key, journal_name)
+            record = TurnRecord(conversation, journal, done)
+            yield record
+            for value in record.keep:
+                await self.put_value(*value)
+            if record.finished:
+                await self.finish(message_key, done_ttl_seconds, journal_name)
 
     async def save_turn(
         self, key: str, conversation: Conversation, journal: tuple[str, str, int] | None

@@ -36,7 +36,33 @@ def inbound_from_json(data: dict[str, Any]) -> Inbound:
 
 
 def outbound_to_json(reply: Outbound) -> dict[str, Any]:
-    return asdict(reply)
+    # By hand rather than ``asdict`` (which deep-copies): every turn journals its replies.
+    venue, location, media = reply.venue, reply.location, reply.media
+    return {
+        "text": reply.text,
+        "buttons": [{"title": b.title, "payload": b.payload} for b in reply.buttons],
+        "location": (
+            {"latitude": location.latitude, "longitude": location.longitude} if location else None
+        ),
+        "venue": (
+            {
+                "latitude": venue.latitude,
+                "longitude": venue.longitude,
+                "title": venue.title,
+                "address": venue.address,
+                "map_url": venue.map_url,
+                "phone": venue.phone,
+            }
+            if venue
+            else None
+        ),
+        "media": (
+            {"kind": str(media.kind), "reference": media.reference, "caption": media.caption}
+            if media
+            else None
+        ),
+        "language": reply.language,
+    }
 
 
 def outbound_from_json(data: dict[str, Any]) -> Outbound:

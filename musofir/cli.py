@@ -41,7 +41,15 @@ def cmd_demo(args: argparse.Namespace) -> int:
 def cmd_serve(args: argparse.Namespace) -> int:
     from .serving import serve
 
-    return serve(Settings(), host=args.host, port=args.port, memory_state=False, demo=False)
+    return serve(
+        Settings(),
+        host=args.host,
+        port=args.port,
+        memory_state=False,
+        demo=False,
+        telegram_polling=args.telegram_polling,
+        workers=args.workers,
+    )
 
 
 def cmd_kb_check(args: argparse.Namespace) -> int:
@@ -203,7 +211,19 @@ def build_parser() -> OneLineParser:
         sub = commands.add_parser(name, help=about)
         sub.add_argument("--port", type=_port, default=8000)
         sub.add_argument("--host", default="127.0.0.1")
-        sub.set_defaults(handler=handler)
+        sub.set_defaults(handler=handler, telegram_polling=False)
+        if name == "serve":
+            sub.add_argument(
+                "--workers",
+                type=_port,
+                default=1,
+                help="server processes sharing the port (needs REDIS_URL); default 1",
+            )
+            sub.add_argument(
+                "--telegram-polling",
+                action="store_true",
+                help="fetch Telegram updates by long polling (development: no public URL)",
+            )
 
     kb = commands.add_parser("kb", help="the knowledge base").add_subparsers(
         dest="kb_command", required=True, parser_class=OneLineParser
@@ -238,6 +258,10 @@ def build_parser() -> OneLineParser:
     from .services_cli import register as register_services
 
     register_services(commands, OneLineParser)
+
+    from .webhooks_cli import register as register_webhooks
+
+    register_webhooks(commands, OneLineParser)
 
     users = commands.add_parser("users", help="staff accounts").add_subparsers(
         dest="users_command", required=True, parser_class=OneLineParser

@@ -7,7 +7,8 @@ import sys
 
 import uvicorn
 
-from musofir.bots.server import create_app
+from musofir.bots.server import ChannelError, create_app
+from musofir.bots.twilio.content import ContentError
 from musofir.dialogs.i18n import CatalogError
 from musofir.knowledge import KnowledgeBaseError
 from musofir.knowledge.directory import DirectoryError
@@ -16,10 +17,25 @@ from musofir.settings import Settings
 log = logging.getLogger(__name__)
 
 
-def serve(settings: Settings, *, host: str, port: int, memory_state: bool, demo: bool) -> int:
+def serve(
+    settings: Settings,
+    *,
+    host: str,
+    port: int,
+    memory_state: bool,
+    demo: bool,
+    telegram_polling: bool = False,
+    workers: int = 1,
+) -> int:
+    if workers > 1 and not settings.redis_url:
+        sys.stderr.write("musofir: --workers above 1 needs REDIS_URL (state is shared there)\n")
+        return 2
+    if workers > 1 and telegram_polling:
+        sys.stderr.write("musofir: --telegram-polling runs in one process: use --workers 1\n")
+        return 2
     try:
-        app = create_app(settings, memory_state=memory_state)
-    except (KnowledgeBaseError, CatalogError, DirectoryError) as error:
+        app = create_app(settings, memory_state=memory_state, telegram_polling=telegram_polling)
+    except (KnowledgeBaseError, CatalogError, DirectoryError, ChannelError, ContentError) as error:
         sys.stderr.write(f"musofir: refusing to start: {error}\n")
         return 1
     shown_host = "localhost" if host in ("127.0.0.1", "0.0.0.0", "::") else host
@@ -27,6 +43,19 @@ def serve(settings: Settings, *, host: str, port: int, memory_state: bool, demo:
         where = settings.data_dir.resolve()
         sys.stderr.write(f"musofir demo: data in {where}, conversation state in memory\n")
     print(f"Web chat: http://{shown_host}:{port}/chat", flush=True)
+    if workers > 1:
+        # Each worker process builds its own app from the same environment (checked above).
+        uvicorn.run(
+            "musofir.bots.server:app_from_environment",
+            factory=True,
+            workers=workers,
+            host=host,
+            port=port,
+            log_level="info",
+            access_log=False,
+            lifespan="on",
+        )
+        return 0
     uvicorn.run(app, host=host, port=port, log_level="info", access_log=False, lifespan="on")
     return 0
 

@@ -99,6 +99,21 @@ class Settings(BaseSettings):
         validation_alias=AliasChoices("VIBER_API_BASE", "viber_api_base"),
     )
 
+    inbox_lease_seconds: float = Field(
+        default=15.0,
+        gt=0,
+        validation_alias=AliasChoices("MUSOFIR_INBOX_LEASE_SECONDS", "inbox_lease_seconds"),
+        description="How soon another process finishes an update whose process died.",
+    )
+
+    rate_limit_scale: float = Field(
+        default=1.0,
+        gt=0,
+        validation_alias=AliasChoices("MUSOFIR_RATE_LIMIT_SCALE", "rate_limit_scale"),
+        description="Multiplies the platforms' rate limits; only benchmarks against stand-ins "
+        "raise it, to measure Musofir rather than Telegram's 30 messages a second.",
+    )
+
     @field_validator(
         "database_url",
         "redis_url",

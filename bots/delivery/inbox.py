@@ -23,6 +23,10 @@ class Inbox(ABC):
     async def lease(self, message_key: str, lease_seconds: float) -> bool: ...
 
     @abstractmethod
+    async def renew(self, message_key: str, lease_seconds: float) -> None:
+        """Extend a lease this process holds."""
+
+    @abstractmethod
     async def retry_later(self, message_key: str, pause_seconds: float) -> int:
         """Keep the entry, free it after a pause; return how many attempts failed so far."""
 
@@ -52,6 +56,9 @@ class MemoryInbox(Inbox):
             return False
         self._leases[message_key] = now + lease_seconds
         return True
+
+    async def renew(self, message_key: str, lease_seconds: float) -> None:
+        self._leases[message_key] = time.monotonic() + lease_seconds
 
     async def retry_later(self, message_key: str, pause_seconds: float) -> int:
         self._leases[message_key] = time.monotonic() + pause_seconds
@@ -91,6 +98,9 @@ class RedisInbox(Inbox):
             self._lease_key(message_key), "1", nx=True, px=int(lease_seconds * 1000)
         )
         return bool(leased)
+
+    async def renew(self, message_key: str, lease_seconds: float) -> None:
+        await self.redis.set(self._lease_key(message_key), "1", px=int(lease_seconds * 1000))
 
     async def retry_later(self, message_key: str, pause_seconds: float) -> int:
         async with self.redis.pipeline(transaction=True) as pipe:

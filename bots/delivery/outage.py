@@ -21,7 +21,7 @@ OUTAGE_ERRORS: tuple[type[BaseException], ...] = (
 
 
 def is_outage(error: BaseException) -> bool:
-    return isinstance(error, Outage | OUTAGE_ERRORS)
+    return isinstance(error, (Outage, *OUTAGE_ERRORS))
 
 
 __all__ = ["OUTAGE_ERRORS", "Outage", "is_outage"]

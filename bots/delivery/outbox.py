@@ -17,10 +17,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from musofir.dialogs import DeliveryOutcome, Outbound, StateStore
+from musofir.dialogs.engine import resuming
 
 from .channel import Channel, PlatformRequest
 from .errors import PermanentFailure, Rejected, RetryAfter, TemporaryFailure
-from .ratelimit import Limiter
+from .ratelimit import Limit, Limiter, Rate
 
 log = logging.getLogger(__name__)
 
@@ -52,11 +53,24 @@ class RetryPolicy:
 
 class Outbox:
     def __init__(
-        self, store: StateStore, limiter: Limiter, policy: RetryPolicy | None = None
+        self,
+        store: StateStore,
+        limiter: Limiter,
+        policy: RetryPolicy | None = None,
+        *,
+        rate_scale: float = 1.0,
     ) -> None:
         self.store = store
         self.limiter = limiter
         self.policy = policy or RetryPolicy()
+        self.rate_scale = rate_scale
+
+    def _limits(self, channel: Channel, user_key: str) -> list[Limit]:
+        scale = self.rate_scale
+        return [
+            (key, Rate(rate.per_second * scale, max(rate.burst, int(rate.burst * scale))))
+            for key, rate in channel.limits(user_key)
+        ]
 
     async def deliver(
         self,
@@ -70,32 +84,32 @@ class Outbox:
     ) -> DeliveryOutcome:
         requests = channel.render(chat_id, user_key, replies)
         marks = [f"sent:{message_key}:{n}" for n in range(len(requests))]
-        already = await self.store.are_done(marks)
+        already = await self.store.are_done(marks) if resuming.get() else [False] * len(marks)
+        keep: tuple[tuple[str, str, int], ...] = ()
         for index, request in enumerate(requests):
             if already[index]:
                 continue
-            await self.limiter.wait(channel.limits(chat_id))
+            await self.limiter.wait(self._limits(channel, user_key))
             is_last = index == len(requests) - 1
             if is_last and inline is not None and inline.open:
                 body = channel.to_inline(request)
                 if body is not None:
                     inline.body = body
                     # If the response is lost, the platform redelivers the update: resend then.
-                    await self.store.put_value(
-                        f"inline:{message_key}", json.dumps(body), INLINE_TTL_SECONDS
-                    )
+                    # Written as the turn ends, with the dedupe mark, in the same round trip.
+                    keep = ((f"inline:{message_key}", json.dumps(body), INLINE_TTL_SECONDS),)
                     break
             try:
                 await self.send(channel, request)
             except PermanentFailure as failure:
                 log.info("%s: permanent failure: %s", channel.name, failure.reason)
-                return DeliveryOutcome(unreachable=failure.reason)
+                return DeliveryOutcome(unreachable=failure.reason, keep=keep)
             except Rejected as rejected:
                 log.error("%s refused a %s call: %s", channel.name, request.method, rejected)
             if request.keep is not None:
                 await self.store.put_value(*request.keep, MARK_TTL_SECONDS)
             await self.store.mark_done(marks[index], MARK_TTL_SECONDS)
-        return DeliveryOutcome()
+        return DeliveryOutcome(keep=keep)
 
     async def resend_inline(self, channel: Channel, message_key: str) -> bool:
         """A redelivered update whose reply rode in a response: that response was likely lost."""

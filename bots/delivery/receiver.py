@@ -32,7 +32,7 @@ log = logging.getLogger(__name__)
 @dataclass(frozen=True, slots=True)
 class ReceiverTimings:
     budget_seconds: float = 4.0  # well inside every platform's webhook time-out
-    lease_seconds: float = 90.0  # longer than any one attempt, so a live holder keeps it
+    lease_seconds: float = 15.0  # renewed while an attempt runs; a dead holder's ends soon
     retry_pause_seconds: float = 30.0
     sweep_seconds: float = 5.0
     max_attempts: int = 20
@@ -94,6 +94,7 @@ class Receiver:
                 inline=slot,
             )
 
+        renewal = asyncio.create_task(self._keep_lease(message_key))
         try:
             replies = await self.engine.handle(
                 inbound, deliver, answer_first=channel.answer_first(inbound)
@@ -110,6 +111,18 @@ class Receiver:
                 raise Outage(str(error)) from error
             log.exception("handling %s failed", message_key)
             await self._retry_later(message_key, "an error")
+        finally:
+            renewal.cancel()
+
+    async def _keep_lease(self, message_key: str) -> None:
+        """Renew the lease while this attempt runs, so only a dead holder's lease runs out."""
+        period = self.timings.lease_seconds / 3
+        while True:
+            await asyncio.sleep(period)
+            try:
+                await self.inbox.renew(message_key, self.timings.lease_seconds)
+            except Exception as error:  # an outage: the attempt itself will notice
+                log.info("could not renew the lease of %s: %s", message_key, error)
 
     async def _retry_later(self, message_key: str, why: str) -> None:
         try:

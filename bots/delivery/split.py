@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
+from dataclasses import replace
+
+from musofir.dialogs import Outbound
 
 _SENTENCE_END = re.compile(r"(?<=[.!?…;:])\s+|\n+")
 
@@ -35,4 +39,25 @@ def split_text(text: str, limit: int) -> list[str]:
     return parts
 
 
-__all__ = ["cut_point", "split_text"]
+def merge_replies(replies: Sequence[Outbound], limit: int) -> list[Outbound]:
+    """Join consecutive replies into fewer messages where nothing is lost.
+
+    A reply joins the one before when that one has no buttons (buttons belong at the end of a
+    message), it brings no venue or location of its own, and the joined text fits ``limit``.
+    Fewer messages: less noise on a cheap phone, fewer paid messages, fewer rate-limit slots.
+    """
+    merged: list[Outbound] = []
+    for reply in replies:
+        if merged:
+            last = merged[-1]
+            fits = len(last.text) + 2 + len(reply.text) <= limit
+            joinable = not last.buttons and reply.venue is None and reply.location is None
+            if joinable and fits and last.text and reply.text:
+                text = f"{last.text}\n\n{reply.text}"
+                merged[-1] = replace(last, text=text, buttons=reply.buttons)
+                continue
+        merged.append(reply)
+    return merged
+
+
+__all__ = ["cut_point", "merge_replies", "split_text"]

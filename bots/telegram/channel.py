@@ -41,7 +41,7 @@ from musofir.dialogs.payloads import SHARE_LOCATION
 from ..delivery.channel import PlatformRequest
 from ..delivery.errors import PermanentFailure, Rejected, RetryAfter, TemporaryFailure
 from ..delivery.ratelimit import Limit, Rate
-from ..delivery.split import split_text
+from ..delivery.split import merge_replies, split_text
 from .parse import CHANNEL
 
 log = logging.getLogger(__name__)
@@ -75,7 +75,7 @@ class TelegramChannel:
         self, chat_id: str, user_key: str, replies: Sequence[Outbound]
     ) -> list[PlatformRequest]:
         calls: list[TelegramMethod[Any]] = []
-        for reply in replies:
+        for reply in merge_replies(replies, MAX_TEXT):
             if reply.venue is not None:
                 venue = reply.venue
                 calls.append(

@@ -39,9 +39,17 @@ class Parsed:
     callback_query_id: str | None = None  # answered at once, so the button stops spinning
     reachability: Reachability | None = None
     ignored: str | None = None  # why nothing is done (logged)
+    invalid: str | None = None  # why the update cannot be right (the webhook answers 400)
 
 
 def parse_update(update: Update) -> Parsed:
+    try:
+        return _parse(update)
+    except ValueError as error:  # e.g. coordinates out of range
+        return Parsed(invalid=str(error))
+
+
+def _parse(update: Update) -> Parsed:
     if update.message is not None:
         return _message(update.update_id, update.message)
     if update.callback_query is not None:

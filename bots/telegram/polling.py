@@ -13,7 +13,7 @@ from aiogram.exceptions import TelegramAPIError
 from aiogram.methods import DeleteWebhook, GetUpdates
 
 from ..delivery.outage import is_outage
-from .routes import ALLOWED_UPDATES, TelegramUpdates
+from .routes import ALLOWED_UPDATES, InvalidUpdate, TelegramUpdates
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +41,8 @@ async def poll_forever(updates: TelegramUpdates) -> None:
         for update in batch:
             try:
                 await updates.handle(update, inline=False)
+            except InvalidUpdate as error:
+                log.warning("telegram update %s skipped: %s", update.update_id, error)
             except Exception as error:
                 if not is_outage(error):
                     raise

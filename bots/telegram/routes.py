@@ -32,7 +32,10 @@ class TelegramUpdates:
         self._callbacks: set[asyncio.Task[None]] = set()
 
     async def handle(self, update: Update, *, inline: bool) -> dict[str, Any] | None:
+        """Raises ``InvalidUpdate`` for an update no Telegram would send (the webhook's 400)."""
         parsed = parse_update(update)
+        if parsed.invalid is not None:
+            raise InvalidUpdate(parsed.invalid)
         if parsed.callback_query_id is not None:
             task = asyncio.create_task(self.channel.answer_callback(parsed.callback_query_id))
             self._callbacks.add(task)
@@ -47,6 +50,10 @@ class TelegramUpdates:
             log.info("telegram update %s ignored: %s", update.update_id, parsed.ignored)
             return None
         return await self.receiver.receive(parsed.inbound, inline=inline)
+
+
+class InvalidUpdate(ValueError):
+    """An update that validates as a type but cannot be right, such as latitude 91."""
 
 
 def build_router(updates: TelegramUpdates, secret: str | None) -> APIRouter:
@@ -66,7 +73,10 @@ def build_router(updates: TelegramUpdates, secret: str | None) -> APIRouter:
             raise HTTPException(400, f"not a Telegram update: {where}: {first['msg']}") from None
 
         async def work() -> Response:
-            body = await updates.handle(update, inline=True)
+            try:
+                body = await updates.handle(update, inline=True)
+            except InvalidUpdate as error:
+                raise HTTPException(400, f"not a valid Telegram update: {error}") from None
             return JSONResponse(body) if body is not None else Response(status_code=200)
 
         return await guarded(work)
@@ -74,4 +84,4 @@ def build_router(updates: TelegramUpdates, secret: str | None) -> APIRouter:
     return router
 
 
-__all__ = ["ALLOWED_UPDATES", "SECRET_HEADER", "TelegramUpdates", "build_router"]
+__all__ = ["ALLOWED_UPDATES", "SECRET_HEADER", "InvalidUpdate", "TelegramUpdates", "build_router"]

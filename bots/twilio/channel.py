@@ -23,7 +23,7 @@ from musofir.nlu import fold
 
 from ..delivery.channel import PlatformRequest
 from ..delivery.ratelimit import Limit, Rate
-from ..delivery.split import cut_point, split_text
+from ..delivery.split import cut_point, merge_replies, split_text
 from .client import TwilioMessages
 from .content import ContentTemplates
 from .segments import longest_prefix_within, segment_count
@@ -88,7 +88,7 @@ class TwilioChannel:
 
     def _render_whatsapp(self, chat_id: str, replies: Sequence[Outbound]) -> list[PlatformRequest]:
         calls: list[PlatformRequest] = []
-        for reply in replies:
+        for reply in merge_replies(replies, WHATSAPP_MAX_TEXT):
             place = reply.venue or reply.location
             if place is not None:
                 label = reply.venue.title if reply.venue else ""

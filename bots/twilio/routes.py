@@ -86,7 +86,7 @@ def build_router(
         """Delivery reports: a permanent failure is recorded against the person, once."""
         form = await webhooks.verified_form(request)
         code = form.get("ErrorCode", "")
-        reason = PERMANENT_CODES.get(int(code)) if code.isdigit() else None
+        reason = {str(c): r for c, r in PERMANENT_CODES.items()}.get(code)
         recipient = form.get("To", "")
         if reason is None or not recipient:
             return Response(status_code=204)

@@ -17,7 +17,7 @@ from musofir.dialogs.payloads import SHARE_LOCATION
 
 from ..delivery.channel import PlatformRequest
 from ..delivery.ratelimit import Limit, Rate
-from ..delivery.split import split_text
+from ..delivery.split import merge_replies, split_text
 from .client import ViberClient
 
 CHANNEL = "viber"
@@ -72,7 +72,7 @@ class ViberChannel:
         self, chat_id: str, user_key: str, replies: Sequence[Outbound]
     ) -> list[PlatformRequest]:
         calls: list[dict[str, Any]] = []
-        for reply in replies:
+        for reply in merge_replies(replies, MAX_TEXT):
             place = reply.venue or reply.location
             if place is not None:
                 location = {"lat": place.latitude, "lon": place.longitude}

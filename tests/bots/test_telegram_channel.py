@@ -94,13 +94,20 @@ def test_blocked_by_the_user_is_recorded_and_not_retried(
     client: httpx.Client, stand: StandIns, channel_server: Any
 ) -> None:
     person = 7004
-    seen(post_telegram(client, tg_message(person, "/start")), stand)
-    seen(post_telegram(client, tg_button(person, "lang:en")), stand)
+    for update in (
+        tg_message(person, "/start"),
+        tg_button(person, "lang:en"),
+        tg_button(person, "services"),
+        tg_button(person, "svc:legal_aid"),
+    ):
+        seen(post_telegram(client, update), stand)
     stand.fail_next("telegram", status=403, times=5, method="sendMessage")
-    response = post_telegram(client, tg_message(person, "how do I get a work patent"))
+    # Cards are several messages: the first goes through the API and meets the 403.
+    response = post_telegram(client, tg_message(person, location=MOSCOW))
     assert response.status_code == 200 and not response.content
     forbidden = stand.calls("telegram", "sendMessage")
     assert len(forbidden) == 1 and forbidden[0].status == 403  # tried once, never again
+    assert stand.calls("telegram", "sendVenue") == []  # the rest of the turn is not sent
     engine = channel_server.runtime.engine
     key = engine.user_key_for("telegram", str(person))
     person_row = channel_server.runtime.storage.people.public(key)

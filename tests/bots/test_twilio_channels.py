@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
+import time
 from pathlib import Path
 from typing import Any
 
@@ -37,10 +39,10 @@ def test_a_whole_whatsapp_conversation(client: httpx.Client, stand: StandIns) ->
     assert menu[0]["To"] == me and menu[0]["From"] == "whatsapp:+14155238886"
     assert menu[0]["StatusCallback"].endswith("/webhooks/twilio/status")
 
-    chosen = exchange(client, stand, WA, me, 3, body="1")  # the number of "Русский"
+    chosen = exchange(client, stand, WA, me, body="1")  # the number of "Русский"
     assert "Главное меню" in chosen[-1]["Body"] and "\n1. " in chosen[-1]["Body"]
 
-    answer = exchange(client, stand, WA, me, 2, body="kak poluchit patent")
+    answer = exchange(client, stand, WA, me, body="kak poluchit patent")
     assert any("патент" in p["Body"].lower() for p in answer)
     assert all(len(p["Body"]) <= 1600 for p in answer)
 
@@ -83,7 +85,7 @@ def test_outside_the_window_is_recorded_not_retried(
 ) -> None:
     me = "whatsapp:+79990000404"
     exchange(client, stand, WA, me, body="hi")
-    exchange(client, stand, WA, me, 3, body="7")  # English
+    exchange(client, stand, WA, me, body="7")  # English
     stand.fail_next("twilio", status=400, code=63016, times=5)
     response = post_twilio(client, WA, twilio_form(me, "how do I get a patent"))
     assert response.status_code == 200
@@ -100,7 +102,7 @@ def test_a_status_callback_with_63016_marks_the_person(
 ) -> None:
     me = "whatsapp:+79990000505"
     exchange(client, stand, WA, me, body="hi")
-    exchange(client, stand, WA, me, 3, body="7")
+    exchange(client, stand, WA, me, body="7")
     status = {
         "MessageSid": "SM" + "1" * 32,
         "MessageStatus": "failed",
@@ -128,7 +130,7 @@ def test_quick_replies_use_the_configured_content_template(
         with httpx.Client(base_url=server.url, timeout=30) as http:
             me = "whatsapp:+79990000606"
             exchange(http, stand, WA, me, body="hi")
-            exchange(http, stand, WA, me, 3, body="7")
+            exchange(http, stand, WA, me, body="7")
             # "/forget" asks for a confirmation with two buttons: yes and no.
             asked = exchange(http, stand, WA, me, body="/forget")
             assert asked[-1]["ContentSid"] == "HX" + "a" * 32
@@ -142,3 +144,60 @@ def test_a_form_without_its_required_fields_is_a_400(
 ) -> None:
     response = post_twilio(client, WA, form)
     assert response.status_code == 400 and "required" in response.json()["detail"]
+
+
+def test_a_push_outside_the_24_hour_window_sends_only_the_template(
+    stand: StandIns, tmp_path: Path
+) -> None:
+    from musofir.bots.delivery.push import PushResult
+    from musofir.dialogs import Outbound
+
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "twilio-content.yaml").write_text("reengage: HX" + "b" * 32 + "\n", encoding="utf-8")
+    env = channel_settings(stand.telegram_base, stand.twilio_base, stand.viber_base)
+    for server in run_server(Settings.model_validate({"data_dir": data, **env})):
+        with httpx.Client(base_url=server.url, timeout=30) as http:
+            me, other = "whatsapp:+79990000711", "whatsapp:+79990000712"
+            for person in (me, other):
+                exchange(http, stand, WA, person, body="hi")
+                exchange(http, stand, WA, person, body="7")
+        reply = [Outbound(text="A lawyer answered your question.", language="en")]
+
+        assert push_after(server, me, 2, reply) is PushResult.SENT
+        assert stand.wait_sent("twilio", 1)[0].params["Body"] == reply[0].text
+        stand.clear()
+        assert push_after(server, other, 25, reply) is PushResult.TEMPLATE
+        sent = stand.wait_sent("twilio", 1)[0].params
+        assert sent["ContentSid"] == "HX" + "b" * 32 and "Body" not in sent
+
+
+def push_after(server: LiveServer, person: str, hours_ago: float, replies: list[Any]) -> Any:
+    """Push to a WhatsApp person as if they last wrote ``hours_ago`` hours ago."""
+    runtime = server.runtime
+
+    async def run() -> Any:
+        key = runtime.engine.user_key_for("whatsapp", person)
+        conversation = await runtime.store.load(key)
+        conversation.last_inbound_at = time.time() - hours_ago * 3600
+        await runtime.store.save(key, conversation)
+        return await runtime.pusher.push(key, replies)
+
+    return asyncio.run_coroutine_threadsafe(run(), server.loop).result(timeout=30)
+
+
+def test_without_a_template_nothing_goes_and_the_reason_is_recorded(
+    client: httpx.Client, stand: StandIns, channel_server: LiveServer
+) -> None:
+    from musofir.bots.delivery.push import PushResult
+    from musofir.dialogs import Outbound
+
+    me = "whatsapp:+79990000713"
+    exchange(client, stand, WA, me, body="hi")
+    exchange(client, stand, WA, me, body="7")
+    runtime = channel_server.runtime
+    key = runtime.engine.user_key_for("whatsapp", me)
+    result = push_after(channel_server, me, 30, [Outbound(text="An alert.", language="en")])
+    assert result is PushResult.UNREACHABLE
+    assert stand.calls("twilio") == []
+    assert runtime.storage.people.unreachable_reason(key) == "whatsapp_window"

@@ -33,7 +33,7 @@ def test_a_whole_conversation(client: httpx.Client, stand: StandIns) -> None:
     assert "#musofir:lang:ky" in actions(body)
     assert stand.calls("viber") == []  # the welcome rides in the response, nothing else
 
-    chosen = say(client, stand, me, {"type": "text", "text": "#musofir:lang:ky"}, 3)
+    chosen = say(client, stand, me, {"type": "text", "text": "#musofir:lang:ky"})
     assert all(m["receiver"] == me and m["sender"]["name"] == "Musofir" for m in chosen)
     assert "#musofir:specialist" in actions(chosen[-1])
 
@@ -60,7 +60,7 @@ def test_unsubscribed_stops_messages_and_a_new_message_resumes(
 ) -> None:
     me = "viber-user-2=="
     post_viber(client, viber_started(me))
-    say(client, stand, me, {"type": "text", "text": "#musofir:lang:en"}, 3)
+    say(client, stand, me, {"type": "text", "text": "#musofir:lang:en"})
     gone = {"event": "unsubscribed", "timestamp": 1, "user_id": me, "message_token": 99}
     assert post_viber(client, gone).status_code == 200
     key = channel_server.runtime.engine.user_key_for("viber", me)
@@ -75,7 +75,7 @@ def test_not_subscribed_from_the_api_is_recorded_once(
 ) -> None:
     me = "viber-user-3=="
     post_viber(client, viber_started(me))
-    say(client, stand, me, {"type": "text", "text": "#musofir:lang:en"}, 3)
+    say(client, stand, me, {"type": "text", "text": "#musofir:lang:en"})
     stand.fail_next("viber", status=200, code=6, description="notSubscribed", times=3)
     response = post_viber(client, viber_message(me, {"type": "text", "text": "menu"}))
     assert response.status_code == 200

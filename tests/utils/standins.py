@@ -196,6 +196,7 @@ class StandIns:
         self.port = port
         self._lock = threading.Lock()
         self._calls: deque[Call] = deque(maxlen=max_calls)
+        self._sent_counts: dict[str, int] = {}
         self._faults = _Faults()
         self._updates: list[dict[str, Any]] = []
         self._next_update_id = 1
@@ -310,6 +311,11 @@ class StandIns:
     def sent(self, platform: str) -> list[Call]:
         """Messages the platform accepted: Telegram send*, Twilio 201, Viber status 0."""
         return [c for c in self.calls(platform) if c.sent]
+
+    def sent_count(self, platform: str) -> int:
+        """How many messages the platform accepted since the start, even beyond ``max_calls``."""
+        with self._lock:
+            return self._sent_counts.get(platform, 0)
 
     def clear(self) -> None:
         """Forget calls, pending faults and queued Telegram updates."""
@@ -441,6 +447,8 @@ class StandIns:
         )
         with self._lock:
             self._calls.append(call)
+            if call.sent:
+                self._sent_counts[platform] = self._sent_counts.get(platform, 0) + 1
         return response
 
     # -- Telegram ----------------------------------------------------------------------------
