@@ -205,3 +205,21 @@ def test_ready_says_what_answers(live_server: LiveServer) -> None:
     assert response.status_code == 200
     body = response.json()
     assert body["database"] == "ok" and body["redis"] in ("ok", "not used")
+
+
+def test_an_outage_is_a_503_so_the_platform_sends_again(stand: StandIns, tmp_path: Path) -> None:
+    """Redis down: the update cannot be recorded, so it must not be acknowledged."""
+    env = channel_settings(stand.telegram_base, stand.twilio_base, stand.viber_base)
+    dead_redis = "redis://127.0.0.1:1/0"
+    settings = Settings.model_validate(
+        {"data_dir": tmp_path / "data", "redis_url": dead_redis, **env}
+    )
+    for server in run_server(settings):
+        with httpx.Client(base_url=server.url, timeout=30) as http:
+            refused = post_telegram(http, tg_message(8301, "/start"))
+            assert refused.status_code == 503
+            form = twilio_form("whatsapp:+79990000999", "hi")
+            assert post_twilio(http, "/webhooks/whatsapp", form).status_code == 503
+            ready = http.get("/readyz")
+            assert ready.status_code == 503 and "Connection" in ready.json()["reason"]
+    assert stand.calls("telegram") == [] and stand.calls("twilio") == []
