@@ -149,7 +149,9 @@ class Settings(BaseSettings):
     def _no_trailing_slash(cls, value: str | None) -> str | None:
         return value.rstrip("/") if value else value
 
-    @field_validator("telegram_api_base", "twilio_api_base", "viber_api_base", mode="before")
+    @field_validator(
+        "telegram_api_base", "twilio_api_base", "viber_api_base", "viber_bot_name", mode="before"
+    )
     @classmethod
     def _empty_is_default(cls, value: object, info: ValidationInfo) -> object:
         if value in ("", None):
