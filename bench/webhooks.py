@@ -263,6 +263,9 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--people", type=int, default=1000)
     parser.add_argument("--workers", type=int, default=1, help="musofir serve --workers")
+    parser.add_argument(
+        "--memory", action="store_true", help="Musofir without REDIS_URL: what Redis costs"
+    )
     parser.add_argument("--only", nargs="*", default=None, help="targets to run (default: all)")
     args = parser.parse_args()
 
@@ -308,7 +311,7 @@ def main() -> None:
                 command += ["--workers", str(args.workers)]
                 env = {
                     **channel_settings(stand.telegram_base, stand.twilio_base, stand.viber_base),
-                    "REDIS_URL": args.redis,
+                    "REDIS_URL": "" if args.memory else args.redis,
                     "MUSOFIR_DATA_DIR": str(folder / f"data-{target.name}"),
                     "MUSOFIR_HASH_KEY": "bench",
                     "MUSOFIR_ENCRYPTION_KEY": Fernet.generate_key().decode(),
