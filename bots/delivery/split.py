@@ -8,7 +8,7 @@ from dataclasses import replace
 
 from musofir.dialogs import Outbound
 
-_SENTENCE_END = re.compile(r"(?<=[.!?…;:])\s+|\n+")
+_SENTENCE_END = re.compile(r"(?<=[.!?…;:։])\s+|\n+")  # ։ is the Armenian full stop
 
 
 def cut_point(text: str, limit: int) -> int:
