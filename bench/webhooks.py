@@ -27,7 +27,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -197,11 +197,6 @@ def process(command: list[str], env: dict[str, str], port: int, log: Path) -> It
 
 async def warm_up(url: str, target: Target, lines: list[str]) -> None:
     """Send the warm-up lines, one person's messages in order, 32 people at a time."""
-    per_person: dict[str, list[str]] = {}
-    for line in lines:
-        per_person.setdefault(
-            line.split("\t", 1)[1][:80] if target.name == "telegram" else line[-60:], []
-        ).append(line)
     async with httpx.AsyncClient(base_url=url, timeout=60) as client:
         semaphore = asyncio.Semaphore(32)
 
@@ -346,8 +341,6 @@ def main() -> None:
             ratio = result.requests_per_second / base.requests_per_second
             print(f"{result.name:28} {ratio:5.2f} × the echo bot replying through the API")
 
-
-Predicate = Callable[[], bool]
 
 if __name__ == "__main__":
     main()

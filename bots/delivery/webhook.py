@@ -5,15 +5,18 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from fastapi import HTTPException, Response
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ValidationError
 
 from .body import read_body
 from .outage import is_outage
 
 log = logging.getLogger(__name__)
+
+Model = TypeVar("Model", bound=BaseModel)
 
 
 def parse_json_object(body: bytes) -> dict[str, Any]:
@@ -24,6 +27,16 @@ def parse_json_object(body: bytes) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise HTTPException(400, "the body must be a JSON object")
     return data
+
+
+def validated(model: type[Model], data: dict[str, Any], what: str, **options: Any) -> Model:
+    """``model`` from a platform's JSON, or 400 naming the first field that is wrong."""
+    try:
+        return model.model_validate(data, **options)
+    except ValidationError as error:
+        first = error.errors()[0]
+        where = ".".join(str(part) for part in first["loc"])
+        raise HTTPException(400, f"not {what}: {where}: {first['msg']}") from None
 
 
 async def guarded(work: Callable[[], Awaitable[Response]]) -> Response:
@@ -39,4 +52,4 @@ async def guarded(work: Callable[[], Awaitable[Response]]) -> Response:
         raise
 
 
-__all__ = ["guarded", "parse_json_object", "read_body"]
+__all__ = ["guarded", "parse_json_object", "read_body", "validated"]

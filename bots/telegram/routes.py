@@ -10,10 +10,9 @@ from typing import Any
 from aiogram.types import Update
 from fastapi import APIRouter, HTTPException, Request, Response
 from fastapi.responses import JSONResponse
-from pydantic import ValidationError
 
 from ..delivery.receiver import Receiver
-from ..delivery.webhook import guarded, parse_json_object, read_body
+from ..delivery.webhook import guarded, parse_json_object, read_body, validated
 from .channel import TelegramChannel
 from .parse import CHANNEL, parse_update
 
@@ -65,12 +64,7 @@ def build_router(updates: TelegramUpdates, secret: str | None) -> APIRouter:
         if not secret or not compare_digest(given.encode(), secret.encode()):
             raise HTTPException(403, "wrong or missing secret token")
         data = parse_json_object(await read_body(request))
-        try:
-            update = Update.model_validate(data, context={"bot": updates.channel.bot})
-        except ValidationError as error:
-            first = error.errors()[0]
-            where = ".".join(str(part) for part in first["loc"])
-            raise HTTPException(400, f"not a Telegram update: {where}: {first['msg']}") from None
+        update = validated(Update, data, "a Telegram update", context={"bot": updates.channel.bot})
 
         async def work() -> Response:
             try:

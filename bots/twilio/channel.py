@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 from musofir.dialogs import Button, Catalogs, Inbound, Outbound, StateStore, Translator
@@ -144,7 +145,7 @@ class TwilioChannel:
             self.more_name(user_key),
             json.dumps({"text": rest, "language": language}, ensure_ascii=False),
         )
-        return [PlatformRequest("Messages", self._message(chat_id, body=first).payload, keep)]
+        return [replace(self._message(chat_id, body=first), keep=keep)]
 
     @staticmethod
     def more_name(user_key: str) -> str:

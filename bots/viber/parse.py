@@ -7,7 +7,6 @@ its ``ActionBody`` as text: ours starts with ``PAYLOAD_PREFIX`` and becomes a bu
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from musofir.dialogs import Contact, Inbound, Location, Media, MediaKind
 from pydantic import BaseModel, ConfigDict, Field
@@ -112,10 +111,6 @@ def subscription(callback: Callback) -> Subscription:
     if not callback.user_id:
         raise ValueError("unsubscribed needs user_id")
     return Subscription(callback.user_id, False)
-
-
-def describe(data: dict[str, Any]) -> str:
-    return str(data.get("event", "?"))
 
 
 __all__ = ["Callback", "Subscription", "message_inbound", "start_inbound", "subscription"]

@@ -9,10 +9,9 @@ import logging
 from fastapi import APIRouter, HTTPException, Request, Response
 from fastapi.responses import JSONResponse
 from musofir.dialogs import DialogEngine
-from pydantic import ValidationError
 
 from ..delivery.receiver import Receiver
-from ..delivery.webhook import guarded, parse_json_object, read_body
+from ..delivery.webhook import guarded, parse_json_object, read_body, validated
 from .channel import CHANNEL, ViberChannel
 from .parse import Callback, message_inbound, start_inbound, subscription
 
@@ -38,12 +37,7 @@ def build_router(
         if not given or not hmac.compare_digest(given.lower(), signature(auth_token, body)):
             raise HTTPException(403, "wrong or missing signature")
         data = parse_json_object(body)
-        try:
-            callback = Callback.model_validate(data)
-        except ValidationError as error:
-            first = error.errors()[0]
-            where = ".".join(str(part) for part in first["loc"])
-            raise HTTPException(400, f"not a Viber callback: {where}: {first['msg']}") from None
+        callback = validated(Callback, data, "a Viber callback")
 
         async def work() -> Response:
             try:

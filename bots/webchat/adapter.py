@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any, Self
 
 from musofir.dialogs import Inbound, Location, Outbound
+from musofir.dialogs.flows.cards import osm_link
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 CHANNEL = "webchat"
@@ -62,13 +63,6 @@ def echo(message: MessageIn) -> dict[str, Any]:
     if message.payload is not None:
         return {"payload": message.payload, "title": message.title or ""}
     return {"text": (message.text or "")[:2000]}
-
-
-def osm_link(latitude: float, longitude: float) -> str:
-    return (
-        f"https://www.openstreetmap.org/?mlat={latitude:.6f}&mlon={longitude:.6f}"
-        f"#map=17/{latitude:.6f}/{longitude:.6f}"
-    )
 
 
 def render(reply: Outbound) -> dict[str, Any]:
