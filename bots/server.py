@@ -9,22 +9,37 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, RedirectResponse
-from musofir.dialogs import Catalogs, DialogEngine, MemoryStateStore, Services, StateStore
+from musofir.dialogs import (
+    Catalogs,
+    DialogEngine,
+    MemoryStateStore,
+    Outbound,
+    Services,
+    StateStore,
+)
+from musofir.dialogs.desk import HelpDesk
 from musofir.dialogs.i18n import CatalogError
 from musofir.dialogs.redis_state import RedisStateStore, connect
+from musofir.handoff.actions import ConsoleActions, Push
+from musofir.handoff.console import routes as console_routes
+from musofir.handoff.console.app import Console
+from musofir.handoff.console.auth import LoginThrottle, RedisLoginThrottle
+from musofir.handoff.desk import Desk
+from musofir.handoff.hub import HandoffHub
+from musofir.handoff.upkeep import keep_up
 from musofir.knowledge import KnowledgeBase
 from musofir.knowledge.directory import DirectoryError
 from musofir.knowledge.places import Gazetteer
 from musofir.knowledge.services_setup import open_directory, topic_links
-from musofir.nlu import CommandWords, DangerWords, build_faq_matcher
+from musofir.nlu import CommandWords, DangerWords, SpecialistWords, build_faq_matcher
 from musofir.storage import open_storage
 from musofir.storage.setup import Storage
 from sqlalchemy import text
@@ -35,7 +50,7 @@ from musofir.settings import Settings
 from .channels import Channels, build_channels
 from .delivery.inbox import Inbox, MemoryInbox, RedisInbox
 from .delivery.outbox import Outbox
-from .delivery.push import Pusher
+from .delivery.push import Pusher, PushResult
 from .delivery.ratelimit import Limiter, MemoryLimiter, RedisLimiter
 from .delivery.receiver import Receiver, ReceiverTimings
 from .telegram import routes as telegram_routes
@@ -45,6 +60,7 @@ from .twilio import routes as twilio_routes
 from .twilio.routes import TwilioWebhooks
 from .viber import routes as viber_routes
 from .webchat import ChatLog, MemoryChatLog, RedisChatLog, WebChat, build_router
+from .webchat.adapter import CHANNEL as WEBCHAT
 
 log = logging.getLogger(__name__)
 
@@ -63,9 +79,12 @@ class Runtime:
     receiver: Receiver
     pusher: Pusher  # messages the server starts: specialists' replies, alerts, reminders
     notes: tuple[str, ...]  # what the start-up log says about channels and state
+    hub: HandoffHub
+    console: Console
+    push: Push  # the pusher, or the web chat's log for people on the web chat
 
 
-def build_services(settings: Settings, storage: Storage) -> Services:
+def build_services(settings: Settings, storage: Storage, desk: HelpDesk) -> Services:
     directory, errors = open_directory(settings.data_dir / "services", date.today())
     if errors:
         raise DirectoryError(errors)
@@ -85,6 +104,8 @@ def build_services(settings: Settings, storage: Storage) -> Services:
         gazetteer=cache(Gazetteer.load),
         reports=storage.reports,
         topic_services=topic_links(),
+        specialists=SpecialistWords.load(),
+        desk=desk,
     )
 
 
@@ -92,24 +113,29 @@ def build_runtime(
     settings: Settings, *, memory_state: bool = False, timings: ReceiverTimings | None = None
 ) -> Runtime:
     storage = open_storage(settings)
+    use_redis = bool(settings.redis_url) and not memory_state
+    # One pool for state, logs, inbox, rate limits and console events.
+    redis = connect(settings.redis_url) if use_redis and settings.redis_url else None
     try:
-        services = build_services(settings, storage)
+        hub = HandoffHub.build(settings, storage.engine, redis)
+        services = build_services(settings, storage, Desk(hub))
     except Exception:
         storage.close()
         raise
-    use_redis = bool(settings.redis_url) and not memory_state
     store: StateStore
     chat_log: ChatLog
     limiter: Limiter
     inbox: Inbox
-    if use_redis and settings.redis_url:
-        redis = connect(settings.redis_url)  # one pool for state, logs, inbox and rate limits
+    throttle: LoginThrottle
+    if redis is not None:
         store, chat_log = RedisStateStore(redis), RedisChatLog(redis)
+        throttle = RedisLoginThrottle(redis)
         limiter, inbox = RedisLimiter(redis), RedisInbox(redis)
         state_note = "state, dedupe and rate limits: Redis (several processes may share it)"
     else:
         store, chat_log = MemoryStateStore(), MemoryChatLog()
         limiter, inbox = MemoryLimiter(), MemoryInbox()
+        throttle = LoginThrottle()
         state_note = "state, dedupe and rate limits: in memory (run one process only)"
     engine = DialogEngine(services, store)
     webchat = WebChat(engine, chat_log, secure_cookie=settings.cookie_secure)
@@ -119,9 +145,22 @@ def build_runtime(
     receiver = Receiver(engine, outbox, inbox, channels.all(), timings)
     pusher = Pusher(engine, outbox, {channel.name: channel for channel in channels.all()})
     notes = (state_note, *channels.notes)
+
+    async def push(user_key: str, replies: Sequence[Outbound]) -> str:
+        """Messages the server starts, on the person's channel (the web chat included)."""
+        address = await asyncio.to_thread(storage.people.reply_address, user_key)
+        if address is not None and address[0] == WEBCHAT:
+            for reply in replies:
+                await webchat.push(address[1], reply)
+            return PushResult.SENT.value
+        return (await pusher.push(user_key, replies)).value
+
+    actions = ConsoleActions(hub, engine, push)
+    console = Console(hub, actions, engine, throttle, secure_cookie=settings.cookie_secure)
     return Runtime(
-        settings, storage, store, chat_log, engine, webchat, channels, receiver, pusher, notes
-    )
+        settings, storage, store, chat_log, engine, webchat, channels, receiver, pusher, notes,
+        hub, console, push,
+    )  # fmt: skip
 
 
 def include_channels(app: FastAPI, runtime: Runtime) -> TelegramUpdates | None:
@@ -180,7 +219,15 @@ def create_app(
         )
         for note in runtime.notes:
             log.info("%s", note)
-        background = [asyncio.create_task(runtime.receiver.sweep_forever())]
+        background = [
+            asyncio.create_task(runtime.receiver.sweep_forever()),
+            asyncio.create_task(
+                keep_up(
+                    runtime.hub, runtime.push, runtime.engine.services.catalogs,
+                    runtime.storage.people,
+                )
+            ),
+        ]  # fmt: skip
         if telegram_polling and updates is not None:
             background.append(asyncio.create_task(poll_forever(updates)))
         try:
@@ -191,6 +238,7 @@ def create_app(
             await asyncio.gather(*background, return_exceptions=True)
             await runtime.receiver.drain()
             await runtime.channels.close()
+            await runtime.hub.events.close()
             await runtime.chat_log.close()
             await runtime.store.close()
             runtime.storage.close()
@@ -198,6 +246,11 @@ def create_app(
     app.router.lifespan_context = lifespan
     app.state.runtime = runtime
     app.include_router(build_router(runtime.webchat))
+    app.include_router(console_routes.build_router(runtime.console))
+
+    @app.exception_handler(console_routes.LoginRequired)
+    async def to_login(_request: Request, _error: Exception) -> RedirectResponse:
+        return RedirectResponse("/console/login", status_code=303)
 
     @app.get("/", include_in_schema=False)
     async def root() -> RedirectResponse:

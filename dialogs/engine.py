@@ -161,6 +161,16 @@ class DialogEngine:
             else:
                 await self._set_unreachable(key, reason)
 
+    async def amend(self, key: str, change: Callable[[Conversation], None]) -> None:
+        """Change a person's state from outside a turn (a specialist closed their case).
+
+        Under the person's lock, so it cannot interleave with a turn of theirs.
+        """
+        async with self.store.lock(key):
+            conversation = await self.store.load(key)
+            change(conversation)
+            await self.store.save(key, conversation)
+
     async def _set_unreachable(self, key: str, reason: str) -> None:
         """Remember a permanent delivery failure, so nothing keeps sending into the void."""
         conversation = await self.store.load(key)

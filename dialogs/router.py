@@ -1,12 +1,15 @@
 """The root router: which flow a message goes to, decided in one place, first match wins.
 
 The order matters and is the product's safety policy:
-1. words of danger are answered before anything else, in every flow;
-2. a pressed button (or its number typed on a text-only channel) means exactly what it says;
-3. command words (menu, help, language, start, forget) work everywhere;
-4. without a chosen language we ask for one, keeping the question for afterwards;
-5. a flow waiting for input (a town, a confirmation) gets the next message;
-6. what cannot be read gets a kind reply; everything else is a question for the knowledge base.
+1. words of danger are answered before anything else, in every flow (a handoff included);
+2. a specialist's answers held back by WhatsApp's window go out with the person's next message;
+3. a pressed button (or its number typed on a text-only channel) means exactly what it says;
+4. command words (menu, help, language, start, forget, end, stop) work everywhere;
+5. during a live handoff everything else goes to the specialist and the bot stays quiet;
+6. without a chosen language we ask for one, keeping the question for afterwards;
+7. a flow waiting for input (a town, a line for the specialist) gets the next message;
+8. a short message asking for a human starts a handoff;
+9. what cannot be read gets a kind reply; everything else is a question for the knowledge base.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ from __future__ import annotations
 from musofir.nlu import Command, clean, detect_language
 
 from . import payloads
-from .flows import answers, forget, language, later, menu, safety, unreadable
+from .flows import answers, forget, handoff, language, later, menu, safety, unreadable, visits
 from .flows import services as nearby
 from .state import Conversation
 from .turn import Turn
@@ -41,6 +44,8 @@ async def route(turn: Turn) -> None:
     danger_language = services.danger.detect(text)
     if danger_language:
         safety.warn(turn, danger_language)
+    if conversation.slots.get(handoff.WAITING_SLOT):
+        await handoff.deliver_waiting(turn)
 
     payload = inbound.button_payload or _chosen_option(conversation, text)
     if payload:
@@ -50,6 +55,10 @@ async def route(turn: Turn) -> None:
     command = services.commands.detect(text)
     if command:
         await on_command(turn, command)
+        return
+
+    if conversation.flow == handoff.FLOW and conversation.step == handoff.STEP_LIVE:
+        await handoff.live_message(turn, urgent=bool(danger_language))
         return
 
     typed_language = language.typed_choice(text) if text else None
@@ -67,6 +76,9 @@ async def route(turn: Turn) -> None:
     if conversation.step == nearby.AWAIT_PLACE and text:
         nearby.town_given(turn, text)
         return
+    if conversation.flow == handoff.FLOW and conversation.step == handoff.STEP_DESCRIBE:
+        await handoff.describe(turn, text)
+        return
     if conversation.step is not None:
         conversation.enter(None)  # a typed message leaves an unanswered step
 
@@ -79,6 +91,8 @@ async def route(turn: Turn) -> None:
     elif not text:
         if not danger_language:
             turn.say(turn.t("nlu.empty"), [turn.menu_button()])
+    elif not danger_language and (role := services.specialists.detect(text)):
+        handoff.start(turn, None if role == "any" else role)
     elif danger_language:
         # After the emergency reply, add an answer only when one clearly fits.
         result = services.matcher.match(text, language=conversation.language)
@@ -125,7 +139,26 @@ async def on_payload(turn: Turn, payload: str) -> None:
     elif kind == payloads.REPORTED:
         await nearby.reported(turn, argument)
     elif kind == payloads.SPECIALIST:
-        later.specialist(turn)
+        handoff.start(turn, argument or None)
+    elif kind == payloads.SKIP:
+        await skip(turn)
+    elif kind == payloads.END:
+        await handoff.end(turn)
+    elif kind == payloads.RESUME:
+        handoff.start(turn)
+    elif kind == payloads.RATE:
+        await handoff.rate(turn, argument)
+    elif kind == payloads.VISITS:
+        await visits.start(turn)
+    elif kind == payloads.VISIT_ROLE:
+        if argument:
+            await visits.show_times(turn, argument)
+        else:
+            visits.choose_role(turn)
+    elif kind == payloads.BOOK:
+        await visits.book(turn, argument)
+    elif kind == payloads.CANCEL_VISIT:
+        await visits.cancel(turn, argument)
     elif kind == payloads.ALERTS:
         later.alerts(turn)
     elif kind == payloads.CHOOSE_LANGUAGE:
@@ -136,9 +169,24 @@ async def on_payload(turn: Turn, payload: str) -> None:
         menu.show(turn)
 
 
+async def skip(turn: Turn) -> None:
+    conversation = turn.conversation
+    if conversation.flow == handoff.FLOW and conversation.step == handoff.STEP_DESCRIBE:
+        await handoff.describe(turn, "")
+    else:
+        menu.show(turn)
+
+
 async def on_command(turn: Turn, command: Command) -> None:
     conversation = turn.conversation
-    if command is Command.FORGET:
+    live = handoff.CASE_SLOT in conversation.slots
+    if command is Command.STOP:
+        await stop(turn)
+    elif command is Command.END:
+        await handoff.end(turn)
+    elif command is Command.MENU and live and conversation.language is not None:
+        handoff.pause(turn)
+    elif command is Command.FORGET:
         if conversation.language is None:
             conversation.language = detect_language(turn.text)
         forget.ask(turn)
@@ -148,6 +196,16 @@ async def on_command(turn: Turn, command: Command) -> None:
         show_help(turn)
     else:
         menu.show(turn)
+
+
+async def stop(turn: Turn) -> None:
+    """Stop words end everything at once, whatever flow the person is in."""
+    case_id = turn.conversation.slots.get(handoff.CASE_SLOT)
+    if case_id is not None:
+        await turn.services.desk.end_by_person(int(case_id), turn.user_key)
+        handoff.closed(turn.conversation)
+    turn.conversation.enter(None)
+    turn.say(turn.t("stop.done"))
 
 
 def show_help(turn: Turn) -> None:

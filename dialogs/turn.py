@@ -8,9 +8,10 @@ from dataclasses import dataclass, field
 from musofir.knowledge import KnowledgeBase
 from musofir.knowledge.directory import ServiceDirectory
 from musofir.knowledge.places import Gazetteer
-from musofir.nlu import CommandWords, DangerWords, FaqMatcher
+from musofir.nlu import CommandWords, DangerWords, FaqMatcher, SpecialistWords
 
 from . import payloads
+from .desk import HelpDesk
 from .directory import ReportSink, UserDirectory
 from .i18n import Catalogs, Translator
 from .messages import Button, Inbound, Location, Outbound, Venue
@@ -31,6 +32,8 @@ class Services:
     gazetteer: Callable[[], Gazetteer]  # loaded on first use: most turns never need a town
     reports: ReportSink
     topic_services: dict[str, str]  # topic id -> the kind of service to offer after its answer
+    specialists: SpecialistWords  # typed requests for a human ("юрист", "odam bilan...")
+    desk: HelpDesk  # cases for specialists, and visits to the centre
 
 
 @dataclass

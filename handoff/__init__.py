@@ -1,6 +1,7 @@
 """Cases, queues and the specialists' web console: a person handed from the bot to a human.
 
-The menu and the routing to "Talk to a specialist" already exist in ``dialogs``; the cases, the
-queue and the console arrive with the handoff issue. What the console may show about a person is
-``musofir.storage.PersonPublic``: a pseudonym and a language, never a phone number.
+The engine calls ``desk.Desk`` through the ``HelpDesk`` protocol of ``musofir.dialogs.desk``;
+the console under ``/console`` acts through ``actions.ConsoleActions``, where the role firewall
+and the audit log live. What a specialist may see about a person: a pseudonym, a language, the
+channel kind and a town, never a phone number or a messenger id.
 """

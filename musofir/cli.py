@@ -8,6 +8,7 @@ standard output and nothing else there; logs go to standard error.
 from __future__ import annotations
 
 import argparse
+import getpass
 import logging
 import secrets
 import sys
@@ -35,7 +36,15 @@ def _fail(message: str, status: int = 2) -> int:
 def cmd_demo(args: argparse.Namespace) -> int:
     from .serving import serve
 
-    return serve(Settings(), host=args.host, port=args.port, memory_state=True, demo=True)
+    settings = Settings()
+    # Specialists answer around the clock in the demo, unless the environment says otherwise.
+    always = {
+        name: "24/7"
+        for name in ("hours_lawyer", "hours_doctor", "hours_social_worker")
+        if name not in settings.model_fields_set
+    }
+    settings = settings.model_copy(update=always)
+    return serve(settings, host=args.host, port=args.port, memory_state=True, demo=True)
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -150,13 +159,20 @@ def cmd_users_add(args: argparse.Namespace) -> int:
     from musofir.storage import StaffRole, open_storage
     from musofir.storage.staff import StaffExistsError, add_staff
 
-    if args.password_stdin:
-        password = sys.stdin.readline().rstrip("\n")
-        if len(password) < 10:
-            return _fail("the password must be at least 10 characters")
-        shown = None
-    else:
+    shown = None
+    if args.generate:
         password = shown = secrets.token_urlsafe(12)
+    elif args.password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        try:
+            password = getpass.getpass("Password: ")
+            if getpass.getpass("Password again: ") != password:
+                return _fail("the passwords differ")
+        except (EOFError, OSError):
+            return _fail("no terminal to ask for the password: use --password-stdin or --generate")
+    if len(password) < 10:
+        return _fail("the password must be at least 10 characters")
     storage = open_storage(Settings())
     try:
         member = add_staff(
@@ -269,10 +285,16 @@ def build_parser() -> OneLineParser:
     add = users.add_parser("add", help="add a staff member")
     add.add_argument("username")
     add.add_argument(
-        "--role", required=True, choices=("lawyer", "doctor", "social_worker", "admin")
+        "--role", required=True, choices=("lawyer", "doctor", "social_worker", "staff", "admin")
     )
     add.add_argument("--name", help="name shown to colleagues (never to migrants)")
-    add.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
+    given = add.add_mutually_exclusive_group()
+    given.add_argument(
+        "--password-stdin", action="store_true", help="read the password from standard input"
+    )
+    given.add_argument(
+        "--generate", action="store_true", help="make a random password and show it once"
+    )
     add.add_argument("--json", action="store_true")
     add.set_defaults(handler=cmd_users_add)
     lst = users.add_parser("list", help="list staff members")

@@ -13,6 +13,7 @@ from musofir.dialogs.i18n import CatalogError
 from musofir.knowledge import KnowledgeBaseError
 from musofir.knowledge.directory import DirectoryError
 from musofir.settings import Settings
+from musofir.storage.staff import ensure_demo_specialist
 
 log = logging.getLogger(__name__)
 
@@ -39,10 +40,17 @@ def serve(
         sys.stderr.write(f"musofir: refusing to start: {error}\n")
         return 1
     shown_host = "localhost" if host in ("127.0.0.1", "0.0.0.0", "::") else host
+    login = None
     if demo:
         where = settings.data_dir.resolve()
         sys.stderr.write(f"musofir demo: data in {where}, conversation state in memory\n")
+        login = ensure_demo_specialist(app.state.runtime.storage.engine)
     print(f"Web chat: http://{shown_host}:{port}/chat", flush=True)
+    if login:
+        print(
+            f"Console:  http://{shown_host}:{port}/console (user demo, password {login})",
+            flush=True,
+        )
     if workers > 1:
         # Each worker process builds its own app from the same environment (checked above).
         uvicorn.run(

@@ -114,6 +114,52 @@ class Settings(BaseSettings):
         "raise it, to measure Musofir rather than Telegram's 30 messages a second.",
     )
 
+    # The help centre: its time zone and working hours per role (OpenStreetMap style, as service
+    # cards use), where visitors come, and how long closed cases are kept.
+    centre_timezone: str = Field(
+        default="Europe/Moscow",
+        validation_alias=AliasChoices("MUSOFIR_CENTRE_TIMEZONE", "centre_timezone"),
+    )
+    hours_lawyer: str = Field(
+        default="Mo-Fr 09:00-18:00",
+        validation_alias=AliasChoices("MUSOFIR_HOURS_LAWYER", "hours_lawyer"),
+    )
+    hours_doctor: str = Field(
+        default="Mo-Fr 09:00-18:00",
+        validation_alias=AliasChoices("MUSOFIR_HOURS_DOCTOR", "hours_doctor"),
+    )
+    hours_social_worker: str = Field(
+        default="Mo-Fr 09:00-18:00",
+        validation_alias=AliasChoices("MUSOFIR_HOURS_SOCIAL_WORKER", "hours_social_worker"),
+    )
+    centre_name: str = Field(
+        default="Musofir help centre (sample)",
+        validation_alias=AliasChoices("MUSOFIR_CENTRE_NAME", "centre_name"),
+    )
+    centre_address: str = Field(
+        default="Sample address: set MUSOFIR_CENTRE_ADDRESS",
+        validation_alias=AliasChoices("MUSOFIR_CENTRE_ADDRESS", "centre_address"),
+        description="Shown on the visit card; the default says it is a sample.",
+    )
+    centre_latitude: float = Field(
+        default=55.7558,
+        ge=-90,
+        le=90,
+        validation_alias=AliasChoices("MUSOFIR_CENTRE_LATITUDE", "centre_latitude"),
+    )
+    centre_longitude: float = Field(
+        default=37.6173,
+        ge=-180,
+        le=180,
+        validation_alias=AliasChoices("MUSOFIR_CENTRE_LONGITUDE", "centre_longitude"),
+    )
+    retention_days: int = Field(
+        default=180,
+        ge=1,
+        validation_alias=AliasChoices("MUSOFIR_RETENTION_DAYS", "retention_days"),
+        description="Closed cases are deleted after this many days; an admin may change it.",
+    )
+
     @field_validator(
         "database_url",
         "redis_url",
@@ -143,6 +189,11 @@ class Settings(BaseSettings):
                     return "postgresql+psycopg://" + url[len(prefix) :]
             return url
         return f"sqlite:///{(self.data_dir / 'musofir.db').resolve()}"
+
+    @property
+    def centre_is_sample(self) -> bool:
+        """The visit card says "sample" until a real address is configured."""
+        return self.centre_address == type(self).model_fields["centre_address"].default
 
     @field_validator("telegram_api_base", "twilio_api_base", "viber_api_base", "public_url")
     @classmethod

@@ -2,7 +2,7 @@
 
 from .knowledge_index import build_faq_matcher, examples_of
 from .language import detect_language
-from .lexicon import Command, CommandWords, DangerWords
+from .lexicon import Command, CommandWords, DangerWords, SpecialistWords
 from .matcher import Band, Candidate, Example, FaqMatcher, MatchResult, TfidfMatcher, Thresholds
 from .normalize import clean, fold, skeleton, words
 
@@ -15,6 +15,7 @@ __all__ = [
     "Example",
     "FaqMatcher",
     "MatchResult",
+    "SpecialistWords",
     "TfidfMatcher",
     "Thresholds",
     "build_faq_matcher",

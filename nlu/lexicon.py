@@ -19,6 +19,8 @@ class Command(StrEnum):
     HELP = "help"
     LANGUAGE = "language"
     FORGET = "forget"
+    END = "end"  # end the talk with a specialist
+    STOP = "stop"  # stop every message from us
 
 
 def _lexicon_file(name: str) -> Path:
@@ -76,4 +78,34 @@ class DangerWords:
         return None
 
 
-__all__ = ["Command", "CommandWords", "DangerWords"]
+SPECIALIST_WORD_LIMIT = 5
+"""A longer message naming a specialist is a question about what one said, not a request."""
+
+
+@dataclass(frozen=True, slots=True)
+class SpecialistWords:
+    """Words asking for a human: which kind (lawyer, doctor, social_worker) or ``any``."""
+
+    patterns: tuple[tuple[str, re.Pattern[str]], ...]
+
+    @classmethod
+    def load(cls, path: Path | None = None) -> SpecialistWords:
+        data = yaml.safe_load((path or _lexicon_file("specialists.yaml")).read_text("utf-8"))
+        patterns = [
+            (role, re.compile(r"(?<!\w)" + re.escape(skeleton(str(phrase)))))
+            for role, phrases in data.items()
+            for phrase in phrases
+        ]
+        return cls(tuple(patterns))
+
+    def detect(self, text: str) -> str | None:
+        if not text or len(text.split()) > SPECIALIST_WORD_LIMIT:
+            return None
+        key = skeleton(text)
+        for role, pattern in self.patterns:
+            if pattern.search(key):
+                return role
+        return None
+
+
+__all__ = ["Command", "CommandWords", "DangerWords", "SpecialistWords"]

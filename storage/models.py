@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from enum import StrEnum
 
+from sqlalchemy import UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
@@ -40,6 +41,7 @@ class StaffRole(StrEnum):
     LAWYER = "lawyer"
     DOCTOR = "doctor"
     SOCIAL_WORKER = "social_worker"
+    STAFF = "staff"  # the centre's front desk: visit lists and alerts, never case contents
     ADMIN = "admin"
 
 
@@ -69,4 +71,132 @@ class ServiceReport(SQLModel, table=True):
     created_at: datetime = Field(default_factory=_now)
 
 
-__all__ = ["Person", "PersonPublic", "ServiceReport", "StaffMember", "StaffPublic", "StaffRole"]
+class Case(SQLModel, table=True):
+    """A person's request for a specialist. ``person_key`` is the keyed hash, never an id.
+
+    The region and channel kind are copied in when the case opens: they are what a specialist
+    may see, and the case keeps them even if the person later writes from elsewhere.
+    """
+
+    id: int | None = Field(default=None, primary_key=True)
+    person_key: str = Field(max_length=64, index=True)
+    role: str = Field(max_length=16, index=True)  # lawyer, doctor, social_worker
+    language: str = Field(max_length=8)
+    channel: str = Field(max_length=16)
+    region: str | None = Field(default=None, max_length=80)
+    summary: str = Field(default="", max_length=300)
+    status: str = Field(default="queued", max_length=16, index=True)  # queued, claimed, closed
+    assignee_id: int | None = Field(default=None, foreign_key="staff_member.id", index=True)
+    created_at: datetime = Field(default_factory=_now)
+    claimed_at: datetime | None = None
+    closed_at: datetime | None = Field(default=None, index=True)
+    last_person_at: datetime | None = None
+    unread: int = 0  # the person's messages since a specialist last opened the case
+    waiting_window: bool = False  # a reply waits for the person to come back (WhatsApp)
+    urgent: bool = False  # the person used words of danger
+    expected_by: datetime | None = None  # outside working hours: when an answer is due
+    outcome: str | None = Field(default=None, max_length=32)
+    rating: int | None = None
+
+
+class CaseMessage(SQLModel, table=True):
+    """One message of a case: the person's, a specialist's reply, an internal note, or an event.
+
+    ``source_key`` is the platform's message key for the person's messages, unique, so a
+    message replayed after a crash is recorded once.
+    """
+
+    __tablename__ = "case_message"
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="case.id", index=True)
+    author: str = Field(max_length=8)  # person, staff, note, system
+    staff_id: int | None = Field(default=None, foreign_key="staff_member.id")
+    text: str = Field(default="", max_length=8000)
+    media_kind: str | None = Field(default=None, max_length=16)
+    media_ref: str | None = Field(default=None, max_length=1000)
+    latitude: float | None = None
+    longitude: float | None = None
+    delivery: str | None = Field(default=None, max_length=16)  # sent, waiting, failed...
+    delivered_with: str | None = Field(default=None, max_length=200)  # the turn that took it
+    source_key: str | None = Field(default=None, max_length=200, unique=True)
+    created_at: datetime = Field(default_factory=_now)
+
+
+class AuditEntry(SQLModel, table=True):
+    """Who did what, when, to which case: never the content, so it outlives the case."""
+
+    __tablename__ = "audit_entry"
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(default_factory=_now, index=True)
+    staff_username: str = Field(max_length=64, index=True)
+    action: str = Field(max_length=24)
+    case_id: int | None = None  # no foreign key: the entry stays when the case is deleted
+    detail: str = Field(default="", max_length=120)
+
+
+class ConsoleSession(SQLModel, table=True):
+    """A signed-in console session; only a hash of the cookie's token is stored."""
+
+    __tablename__ = "console_session"
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(max_length=64, unique=True, index=True)
+    staff_id: int = Field(foreign_key="staff_member.id", index=True)
+    csrf_token: str = Field(max_length=64)
+    created_at: datetime = Field(default_factory=_now)
+    expires_at: datetime
+
+
+class VisitSlot(SQLModel, table=True):
+    """A time the centre's specialist of a role receives visitors, published by staff."""
+
+    __tablename__ = "visit_slot"
+
+    id: int | None = Field(default=None, primary_key=True)
+    role: str = Field(max_length=16, index=True)
+    starts_at: datetime = Field(index=True)
+    minutes: int = 30
+    capacity: int = 1
+
+
+class Visit(SQLModel, table=True):
+    """A booked seat of a slot. Cancelling deletes the row: nothing is kept that is not needed."""
+
+    __table_args__ = (UniqueConstraint("slot_id", "seat"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    slot_id: int = Field(foreign_key="visit_slot.id", index=True)
+    seat: int = 1
+    person_key: str = Field(max_length=64, index=True)
+    language: str = Field(max_length=8)
+    status: str = Field(default="booked", max_length=16)  # booked, came, missed
+    reminded_at: datetime | None = None
+    created_at: datetime = Field(default_factory=_now)
+
+
+class CentreSetting(SQLModel, table=True):
+    """Settings an admin changes in the console (the retention period), one row per name."""
+
+    __tablename__ = "centre_setting"
+
+    name: str = Field(max_length=64, primary_key=True)
+    value: str = Field(max_length=200)
+
+
+__all__ = [
+    "AuditEntry",
+    "Case",
+    "CaseMessage",
+    "CentreSetting",
+    "ConsoleSession",
+    "Person",
+    "PersonPublic",
+    "ServiceReport",
+    "StaffMember",
+    "StaffPublic",
+    "StaffRole",
+    "Visit",
+    "VisitSlot",
+]

@@ -47,3 +47,17 @@ def test_lower_layers_do_not_import_the_engine_or_the_bots(package: str) -> None
     imports = imported_modules(ROOT / package)
     upward = {m for m in imports if m.startswith(("musofir.dialogs", "musofir.bots"))}
     assert upward == set()
+
+
+def test_the_engine_reaches_the_help_desk_only_through_its_protocol() -> None:
+    imports = imported_modules(ROOT / "dialogs")
+    assert {m for m in imports if m.startswith("musofir.handoff")} == set()
+
+
+def test_the_console_side_never_imports_a_messenger_adapter() -> None:
+    """Replies leave through the push function the server hands in, not a channel."""
+    imports = imported_modules(ROOT / "handoff")
+    assert {m for m in imports if m.startswith("musofir.bots")} == set()
+    assert {
+        m for m in imports if m.split(".")[0] in PLATFORM_MODULES - {"fastapi", "starlette"}
+    } == set()

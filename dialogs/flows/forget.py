@@ -23,6 +23,7 @@ def ask(turn: Turn) -> None:
 
 async def confirm(turn: Turn) -> None:
     language = turn.conversation.language
+    await turn.services.desk.forget(turn.user_key)  # cases and visits first: they name the key
     await turn.services.people.forget(turn.user_key)
     turn.forgotten = True
     turn.conversation = Conversation()

@@ -1,12 +1,8 @@
-"""A live specialist and alerts: routed now, built in their own issues."""
+"""Alerts: routed now, built in their own issue."""
 
 from __future__ import annotations
 
 from ..turn import Turn
-
-
-def specialist(turn: Turn) -> None:
-    turn.say(turn.t("soon.specialist"), [turn.menu_button()])
 
 
 def alerts(turn: Turn) -> None:

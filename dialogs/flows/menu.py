@@ -14,6 +14,7 @@ def show(turn: Turn) -> None:
     buttons = [turn.button(f"menu.{c}", payloads.CATEGORY, c) for c in CATEGORIES] + [
         turn.button("menu.services", payloads.SERVICES),
         turn.button("menu.specialist", payloads.SPECIALIST),
+        turn.button("menu.visits", payloads.VISITS),
         turn.button("menu.alerts", payloads.ALERTS),
         turn.button("menu.language", payloads.CHOOSE_LANGUAGE),
     ]

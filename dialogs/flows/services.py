@@ -102,6 +102,10 @@ def _remember_place(turn: Turn, latitude: float, longitude: float, place: int | 
     data.update(latitude=round(latitude, 3), longitude=round(longitude, 3), offset=0)
     if place is not None:
         data["place"] = place
+    # The town, kept as the person's region: a specialist sees it, and reminders use its clock.
+    town = turn.services.gazetteer().nearest(latitude, longitude)
+    if town is not None:
+        turn.conversation.slots.update(region=town.russian, timezone=town.timezone)
 
 
 def _after_place(turn: Turn) -> None:

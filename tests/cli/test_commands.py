@@ -46,7 +46,9 @@ def test_kb_list_json_lists_every_topic() -> None:
 
 
 def test_users_add_and_list_share_one_data_folder(tmp_path: Path) -> None:
-    added = run("users", "add", "dilnoza", "--role", "lawyer", "--json", cwd=tmp_path)
+    added = run(
+        "users", "add", "dilnoza", "--role", "lawyer", "--generate", "--json", cwd=tmp_path
+    )
     assert added.returncode == 0, added.stderr
     account = json.loads(added.stdout)
     assert account["username"] == "dilnoza" and account["role"] == "lawyer"
@@ -54,7 +56,7 @@ def test_users_add_and_list_share_one_data_folder(tmp_path: Path) -> None:
     assert (tmp_path / "musofir-data" / "musofir.db").exists()
     assert "MUSOFIR_ENCRYPTION_KEY is not set" in added.stderr
 
-    again = run("users", "add", "dilnoza", "--role", "doctor", cwd=tmp_path)
+    again = run("users", "add", "dilnoza", "--role", "doctor", "--generate", cwd=tmp_path)
     assert again.returncode == 1 and "already exists" in again.stderr
 
     short = run(
@@ -81,7 +83,7 @@ def free_port() -> int:
 
 
 def test_demo_serves_the_chat_from_the_same_data_folder(tmp_path: Path) -> None:
-    run("users", "add", "aziz", "--role", "social_worker", cwd=tmp_path)
+    run("users", "add", "aziz", "--role", "social_worker", "--generate", cwd=tmp_path)
     port = free_port()
     env = {
         k: v
@@ -96,6 +98,8 @@ def test_demo_serves_the_chat_from_the_same_data_folder(tmp_path: Path) -> None:
         assert demo.stdout is not None
         first_line = demo.stdout.readline()
         assert first_line.strip() == f"Web chat: http://localhost:{port}/chat"
+        console_line = demo.stdout.readline()
+        assert console_line.startswith(f"Console:  http://localhost:{port}/console (user demo,")
         deadline = time.monotonic() + 30
         while True:
             try:
@@ -112,4 +116,4 @@ def test_demo_serves_the_chat_from_the_same_data_folder(tmp_path: Path) -> None:
         demo.terminate()
         demo.wait(timeout=15)
     listed = json.loads(run("users", "list", "--json", cwd=tmp_path).stdout)
-    assert [u["username"] for u in listed] == ["aziz"]
+    assert [u["username"] for u in listed] == ["aziz", "demo"]

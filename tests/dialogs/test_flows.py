@@ -67,7 +67,7 @@ async def test_choosing_a_language_shows_the_main_menu_in_it(
     assert menu.text == catalogs.text(language, "menu.title")
     assert [b.payload for b in menu.buttons] == [
         "cat:legal", "cat:work", "cat:health", "cat:social",
-        "services", "specialist", "alerts", "language",
+        "services", "specialist", "visits", "alerts", "language",
     ]  # fmt: skip
     assert menu.buttons[0].title == catalogs.text(language, "menu.legal")
     assert all(r.language == language for r in chat.replies)
@@ -262,15 +262,12 @@ async def test_odd_messages_never_crash_and_always_get_a_reply(
     assert chat.replies[-1].text == catalogs.text("ru", "menu.title")
 
 
-@pytest.mark.parametrize(
-    ("payload", "key"), [("specialist", "soon.specialist"), ("alerts", "soon.alerts")]
-)
-async def test_later_features_are_routed_and_say_they_are_coming(
-    engine: DialogEngine, catalogs: Catalogs, payload: str, key: str
+async def test_alerts_are_routed_and_say_they_are_coming(
+    engine: DialogEngine, catalogs: Catalogs
 ) -> None:
     chat = await start(engine, "tg")
-    await chat.tap(payload)
-    assert chat.text == catalogs.text("tg", key)
+    await chat.tap("alerts")
+    assert chat.text == catalogs.text("tg", "soon.alerts")
 
 
 async def test_a_shared_contact_gets_thanks_and_its_number_is_kept_nowhere(
