@@ -47,6 +47,7 @@ from sqlalchemy import text
 from musofir import __version__
 from musofir.settings import Settings
 
+from . import media
 from .channels import Channels, build_channels
 from .delivery.inbox import Inbox, MemoryInbox, RedisInbox
 from .delivery.outbox import Outbox
@@ -155,8 +156,15 @@ def build_runtime(
             return PushResult.SENT.value
         return (await pusher.push(user_key, replies)).value
 
+    async def fetch_media(channel: str, reference: str) -> tuple[bytes, str] | None:
+        fetched = await media.fetch(settings, channels, channel, reference)
+        return (fetched.content, fetched.content_type) if fetched else None
+
     actions = ConsoleActions(hub, engine, push)
-    console = Console(hub, actions, engine, throttle, secure_cookie=settings.cookie_secure)
+    console = Console(
+        hub, actions, engine, throttle, secure_cookie=settings.cookie_secure,
+        fetch_media=fetch_media,
+    )  # fmt: skip
     return Runtime(
         settings, storage, store, chat_log, engine, webchat, channels, receiver, pusher, notes,
         hub, console, push,

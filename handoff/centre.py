@@ -11,7 +11,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from musofir.dialogs.desk import SPECIALIST_ROLES, CentrePlace
-from musofir.knowledge.hours import OpeningHours, parse_hours, status, zone
+from musofir.knowledge.hours import HoursError, OpeningHours, parse_hours, status, zone
 
 from musofir.settings import Settings
 
@@ -24,11 +24,21 @@ class CentreHours:
     @classmethod
     def from_settings(cls, settings: Settings) -> CentreHours:
         texts = {
-            "lawyer": settings.hours_lawyer,
-            "doctor": settings.hours_doctor,
-            "social_worker": settings.hours_social_worker,
+            "lawyer": ("MUSOFIR_HOURS_LAWYER", settings.hours_lawyer),
+            "doctor": ("MUSOFIR_HOURS_DOCTOR", settings.hours_doctor),
+            "social_worker": ("MUSOFIR_HOURS_SOCIAL_WORKER", settings.hours_social_worker),
         }
-        return cls(zone(settings.centre_timezone), {r: parse_hours(texts[r]) for r in texts})
+        hours = {}
+        for role, (name, text) in texts.items():
+            try:
+                hours[role] = parse_hours(text)
+            except HoursError as error:
+                raise HoursError(f"{name}={text!r}: {error}") from error
+        try:
+            timezone = zone(settings.centre_timezone)
+        except HoursError as error:
+            raise HoursError(f"MUSOFIR_CENTRE_TIMEZONE: {error}") from error
+        return cls(timezone, hours)
 
     def is_open(self, role: str, now: datetime) -> bool:
         return status(self.hours[role], now, self.timezone).open_now

@@ -12,6 +12,7 @@ from musofir.bots.twilio.content import ContentError
 from musofir.dialogs.i18n import CatalogError
 from musofir.knowledge import KnowledgeBaseError
 from musofir.knowledge.directory import DirectoryError
+from musofir.knowledge.hours import HoursError
 from musofir.settings import Settings
 from musofir.storage.staff import ensure_demo_specialist
 
@@ -36,7 +37,14 @@ def serve(
         return 2
     try:
         app = create_app(settings, memory_state=memory_state, telegram_polling=telegram_polling)
-    except (KnowledgeBaseError, CatalogError, DirectoryError, ChannelError, ContentError) as error:
+    except (
+        KnowledgeBaseError,
+        CatalogError,
+        DirectoryError,
+        ChannelError,
+        ContentError,
+        HoursError,
+    ) as error:
         sys.stderr.write(f"musofir: refusing to start: {error}\n")
         return 1
     shown_host = "localhost" if host in ("127.0.0.1", "0.0.0.0", "::") else host

@@ -201,7 +201,17 @@ class Settings(BaseSettings):
         return value.rstrip("/") if value else value
 
     @field_validator(
-        "telegram_api_base", "twilio_api_base", "viber_api_base", "viber_bot_name", mode="before"
+        "telegram_api_base",
+        "twilio_api_base",
+        "viber_api_base",
+        "viber_bot_name",
+        "centre_timezone",
+        "hours_lawyer",
+        "hours_doctor",
+        "hours_social_worker",
+        "centre_name",
+        "centre_address",
+        mode="before",
     )
     @classmethod
     def _empty_is_default(cls, value: object, info: ValidationInfo) -> object:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib import resources
@@ -75,6 +76,14 @@ def load_canned(path: Path = CANNED_FILE) -> list[CannedReply]:
     return [CannedReply(dict(item["title"]), dict(item["text"])) for item in data]
 
 
+MediaFetch = Callable[[str, str], Awaitable[tuple[bytes, str] | None]]
+"""(channel, the platform's media reference) → (content, content type), or None if it is gone."""
+
+
+async def no_media(_channel: str, _reference: str) -> tuple[bytes, str] | None:
+    return None
+
+
 class Console:
     def __init__(
         self,
@@ -84,7 +93,9 @@ class Console:
         throttle: LoginThrottle,
         *,
         secure_cookie: bool,
+        fetch_media: MediaFetch = no_media,
     ) -> None:
+        self.fetch_media = fetch_media
         self.hub = hub
         self.actions = actions
         self.engine = engine

@@ -260,6 +260,38 @@ def build_router(console: Console) -> APIRouter:
         response.status_code = status
         return response
 
+    @router.get("/cases/{case_id}/media/{message_id}")
+    async def media(request: Request, case_id: int, message_id: int, who: PageWho) -> Response:
+        """A photo, voice note or document the person sent, fetched through the server."""
+        case = await asyncio.to_thread(hub.cases.get, case_id)
+        if case is None or not can_read(who.member, case):
+            return _error(request, who, 404 if case is None else 403, "Not available.")
+        detail = await asyncio.to_thread(hub.cases.detail, case_id)
+        found = next((m for m in detail.messages if m.id == message_id), None) if detail else None
+        if found is None or not found.media_ref:
+            return _error(request, who, 404, "There is no such file in this case.")
+        await hub.audit.arecord(who.member.username, "media", case_id, str(message_id))
+        try:
+            fetched = await console.fetch_media(case.channel, found.media_ref)
+        except Exception as error:  # the platform failed or the file is too large
+            return _error(request, who, 502, f"The file could not be fetched: {error}"[:200])
+        if fetched is None:
+            return _error(request, who, 404, "The platform no longer has this file.")
+        content, content_type = fetched
+        inline = content_type.startswith(("image/", "audio/", "video/")) or (
+            content_type == "application/pdf"
+        )
+        return Response(
+            content,
+            media_type=content_type,
+            headers={
+                "Content-Disposition": "inline" if inline else "attachment",
+                "Content-Security-Policy": "sandbox; default-src 'none'",
+                "X-Content-Type-Options": "nosniff",
+                "Cache-Control": "private, no-store",
+            },
+        )
+
     @router.get("/static/{name}")
     async def static(name: str) -> Response:
         path = STATIC_DIR / name
@@ -303,6 +335,11 @@ def build_router(console: Console) -> APIRouter:
                     "text": m.text,
                     "media_kind": m.media_kind,
                     "media_ref": m.media_ref,
+                    "media_link": (
+                        f"/console/cases/{case_id}/media/{m.id}"
+                        if m.media_ref and m.author == "person"
+                        else None
+                    ),
                     "latitude": m.latitude,
                     "longitude": m.longitude,
                     "delivery": m.delivery,

@@ -211,7 +211,8 @@ class StandIns:
                 Mount(
                     "/telegram",
                     routes=[
-                        Route("/bot{token}/{method}", self._telegram, methods=["GET", "POST"])
+                        Route("/bot{token}/{method}", self._telegram, methods=["GET", "POST"]),
+                        Route("/file/bot{token}/{path:path}", self._telegram_file),
                     ],
                 ),
                 Mount(
@@ -467,6 +468,14 @@ class StandIns:
         return self._record(
             "telegram", method, params, JSONResponse({"ok": True, "result": result})
         )
+
+    async def _telegram_file(self, request: Request) -> Response:
+        """A file's bytes, as Telegram serves them to a bot: ``file_<path>`` in plain bytes."""
+        if request.path_params["token"] not in self.telegram_tokens:
+            return Response(status_code=401)
+        path = str(request.path_params["path"])
+        self._record("telegram", "file", {"path": path}, Response(status_code=200))
+        return Response(f"file {path}".encode(), media_type="application/octet-stream")
 
     async def _telegram_result(self, method: str, params: dict[str, Any]) -> Any:
         name = method.lower()

@@ -164,7 +164,9 @@
       if (!m.media_kind && !m.media_ref) return null;
       const kind = MEDIA_LABELS[m.media_kind] || MEDIA_LABELS.other;
       const block = el('div', { class: 'msg-media', dataset: { mediaKind: m.media_kind || 'other' } });
-      if (M.isHttpUrl(m.media_ref)) {
+      if (m.media_link && m.media_link.startsWith('/console/')) {
+        block.append(M.safeLink(new URL(m.media_link, location.origin).href, `${kind}: open`));
+      } else if (M.isHttpUrl(m.media_ref)) {
         block.append(M.safeLink(m.media_ref, `${kind}: open`));
       } else if (m.media_ref) {
         block.append(el('span', { class: 'media-kind', text: `${kind} ` }), el('span', { class: 'plain-ref', text: `(file id ${m.media_ref})` }));
