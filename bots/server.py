@@ -14,9 +14,14 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
+from typing import Protocol
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, RedirectResponse
+from musofir.alerts.book import AlertBook
+from musofir.alerts.desk import AlertsDesk
+from musofir.alerts.reminders import ReminderBook
+from musofir.alerts.subscriptions import SubscriptionBook
 from musofir.dialogs import (
     Catalogs,
     DialogEngine,
@@ -28,10 +33,13 @@ from musofir.dialogs import (
 from musofir.dialogs.desk import HelpDesk
 from musofir.dialogs.i18n import CatalogError
 from musofir.dialogs.redis_state import RedisStateStore, connect
-from musofir.handoff.actions import ConsoleActions, Push
+from musofir.dialogs.subscriptions import AlertDesk
+from musofir.handoff.actions import ConsoleActions
 from musofir.handoff.console import routes as console_routes
+from musofir.handoff.console.alerts_routes import build_alerts_router
 from musofir.handoff.console.app import Console
 from musofir.handoff.console.auth import LoginThrottle, RedisLoginThrottle
+from musofir.handoff.console.guards import Guards
 from musofir.handoff.desk import Desk
 from musofir.handoff.hub import HandoffHub
 from musofir.handoff.upkeep import keep_up
@@ -51,9 +59,11 @@ from . import media
 from .channels import Channels, build_channels
 from .delivery.inbox import Inbox, MemoryInbox, RedisInbox
 from .delivery.outbox import Outbox
-from .delivery.push import Pusher, PushResult
+from .delivery.push import WHATSAPP_WINDOW_REASON as WHATSAPP_WINDOW
+from .delivery.push import Pusher, PushResult, WindowRule
 from .delivery.ratelimit import Limiter, MemoryLimiter, RedisLimiter
 from .delivery.receiver import Receiver, ReceiverTimings
+from .preview import preview
 from .telegram import routes as telegram_routes
 from .telegram.polling import poll_forever
 from .telegram.routes import TelegramUpdates
@@ -82,10 +92,12 @@ class Runtime:
     notes: tuple[str, ...]  # what the start-up log says about channels and state
     hub: HandoffHub
     console: Console
-    push: Push  # the pusher, or the web chat's log for people on the web chat
+    push: ServerPush  # the pusher, or the web chat's log for people on the web chat
 
 
-def build_services(settings: Settings, storage: Storage, desk: HelpDesk) -> Services:
+def build_services(
+    settings: Settings, storage: Storage, desk: HelpDesk, alerts: AlertDesk
+) -> Services:
     directory, errors = open_directory(settings.data_dir / "services", date.today())
     if errors:
         raise DirectoryError(errors)
@@ -107,6 +119,7 @@ def build_services(settings: Settings, storage: Storage, desk: HelpDesk) -> Serv
         topic_services=topic_links(),
         specialists=SpecialistWords.load(),
         desk=desk,
+        alerts=alerts,
     )
 
 
@@ -119,7 +132,9 @@ def build_runtime(
     redis = connect(settings.redis_url) if use_redis and settings.redis_url else None
     try:
         hub = HandoffHub.build(settings, storage.engine, redis)
-        services = build_services(settings, storage, Desk(hub))
+        subscriptions = SubscriptionBook(storage.engine)
+        alerts = AlertsDesk(subscriptions, ReminderBook(storage.engine))
+        services = build_services(settings, storage, Desk(hub), alerts)
     except Exception:
         storage.close()
         raise
@@ -139,6 +154,18 @@ def build_runtime(
         throttle = LoginThrottle()
         state_note = "state, dedupe and rate limits: in memory (run one process only)"
     engine = DialogEngine(services, store)
+
+    async def opted_out(user_key: str, reason: str) -> None:
+        """Blocked, unsubscribed or STOP on a platform: every alert and reminder stops, and an
+        open talk with a specialist ends (WhatsApp's window closing is no opt-out)."""
+        if reason == WHATSAPP_WINDOW:
+            return
+        await alerts.stop(user_key)
+        case = await asyncio.to_thread(hub.cases.open_case_of, user_key)
+        if case is not None:
+            await services.desk.end_by_person(case.id or 0, user_key)
+
+    engine.on_unreachable(opted_out)
     webchat = WebChat(engine, chat_log, secure_cookie=settings.cookie_secure)
     channels = build_channels(settings, services.catalogs, store)
     timings = timings or ReceiverTimings(lease_seconds=settings.inbox_lease_seconds)
@@ -147,14 +174,16 @@ def build_runtime(
     pusher = Pusher(engine, outbox, {channel.name: channel for channel in channels.all()})
     notes = (state_note, *channels.notes)
 
-    async def push(user_key: str, replies: Sequence[Outbound]) -> str:
+    async def push(
+        user_key: str, replies: Sequence[Outbound], outside_window: WindowRule | None = None
+    ) -> str:
         """Messages the server starts, on the person's channel (the web chat included)."""
         address = await asyncio.to_thread(storage.people.reply_address, user_key)
         if address is not None and address[0] == WEBCHAT:
             for reply in replies:
                 await webchat.push(address[1], reply)
             return PushResult.SENT.value
-        return (await pusher.push(user_key, replies)).value
+        return (await pusher.push(user_key, replies, outside_window=outside_window)).value
 
     async def fetch_media(channel: str, reference: str) -> tuple[bytes, str] | None:
         fetched = await media.fetch(settings, channels, channel, reference)
@@ -255,6 +284,15 @@ def create_app(
     app.state.runtime = runtime
     app.include_router(build_router(runtime.webchat))
     app.include_router(console_routes.build_router(runtime.console))
+    app.include_router(
+        build_alerts_router(
+            runtime.console,
+            Guards(runtime.console),
+            AlertBook(runtime.storage.engine),
+            preview,
+            approval=runtime.settings.alerts_approval,
+        )
+    )
 
     @app.exception_handler(console_routes.LoginRequired)
     async def to_login(_request: Request, _error: Exception) -> RedirectResponse:
@@ -285,6 +323,15 @@ def create_app(
 def app_from_environment() -> FastAPI:
     """The app factory ``musofir serve --workers N`` hands to uvicorn, one per worker."""
     return create_app(Settings())
+
+
+class ServerPush(Protocol):
+    async def __call__(
+        self,
+        user_key: str,
+        replies: Sequence[Outbound],
+        outside_window: WindowRule | None = None,
+    ) -> str: ...
 
 
 class ChannelError(ValueError):

@@ -49,6 +49,7 @@ class DeliveryOutcome:
 
 Deliver = Callable[[Sequence[Outbound]], Awaitable[DeliveryOutcome | None]]
 ForgetHook = Callable[[Inbound, str], Awaitable[None]]
+UnreachableHook = Callable[[str, str], Awaitable[None]]
 AnswerFirst = Callable[[str], Awaitable[list[Outbound] | None]]
 
 
@@ -64,10 +65,15 @@ class DialogEngine:
         self.store = store
         self.dedupe_ttl_seconds = dedupe_ttl_seconds
         self._forget_hooks: list[ForgetHook] = []
+        self._unreachable_hooks: list[UnreachableHook] = []
 
     def on_forget(self, hook: ForgetHook) -> None:
         """Run ``hook(inbound, user_key)`` when a person erases their data (channels keep logs)."""
         self._forget_hooks.append(hook)
+
+    def on_unreachable(self, hook: UnreachableHook) -> None:
+        """Run ``hook(user_key, reason)`` when a person blocks us or unsubscribes on a platform."""
+        self._unreachable_hooks.append(hook)
 
     def user_key(self, inbound: Inbound) -> str:
         return self.services.people.key_for(inbound.channel, inbound.user_id)
@@ -178,6 +184,8 @@ class DialogEngine:
         await self.store.save(key, conversation)
         await self.services.people.set_unreachable(key, reason)
         log.info("a person is unreachable: %s", reason)
+        for hook in self._unreachable_hooks:
+            await hook(key, reason)
 
     async def _persist(
         self, turn: Turn, language_before: str | None, journal: tuple[str, str, int]

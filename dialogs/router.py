@@ -17,7 +17,7 @@ from __future__ import annotations
 from musofir.nlu import Command, clean, detect_language
 
 from . import payloads
-from .flows import answers, forget, handoff, language, later, menu, safety, unreadable, visits
+from .flows import alerts, answers, forget, handoff, language, menu, safety, unreadable, visits
 from .flows import services as nearby
 from .state import Conversation
 from .turn import Turn
@@ -78,6 +78,12 @@ async def route(turn: Turn) -> None:
         return
     if conversation.flow == handoff.FLOW and conversation.step == handoff.STEP_DESCRIBE:
         await handoff.describe(turn, text)
+        return
+    if conversation.flow == alerts.FLOW and conversation.step == alerts.AWAIT_REGION and text:
+        await alerts.region_given(turn, text)
+        return
+    if conversation.flow == alerts.FLOW and conversation.step == alerts.AWAIT_DATE and text:
+        await alerts.date_typed(turn, text)
         return
     if conversation.step is not None:
         conversation.enter(None)  # a typed message leaves an unanswered step
@@ -160,7 +166,21 @@ async def on_payload(turn: Turn, payload: str) -> None:
     elif kind == payloads.CANCEL_VISIT:
         await visits.cancel(turn, argument)
     elif kind == payloads.ALERTS:
-        later.alerts(turn)
+        await alerts.show(turn)
+    elif kind == payloads.SUB_TOPIC:
+        await alerts.toggle(turn, argument)
+    elif kind == payloads.SUB_REGION:
+        alerts.ask_region(turn)
+    elif kind == payloads.REMINDERS:
+        await alerts.reminders(turn)
+    elif kind == payloads.REMINDER_ADD:
+        alerts.ask_date(turn, argument)
+    elif kind == payloads.REMINDER_MONTH:
+        alerts.show_days(turn, argument)
+    elif kind == payloads.REMINDER_DAY:
+        await alerts.date_chosen(turn, argument)
+    elif kind == payloads.REMINDER_CANCEL:
+        await alerts.cancel(turn, argument)
     elif kind == payloads.CHOOSE_LANGUAGE:
         language.ask(turn)
     elif kind == payloads.HELP:
@@ -200,6 +220,7 @@ async def on_command(turn: Turn, command: Command) -> None:
 
 async def stop(turn: Turn) -> None:
     """Stop words end everything at once, whatever flow the person is in."""
+    await turn.services.alerts.stop(turn.user_key)
     case_id = turn.conversation.slots.get(handoff.CASE_SLOT)
     if case_id is not None:
         await turn.services.desk.end_by_person(int(case_id), turn.user_key)

@@ -16,6 +16,7 @@ from .directory import ReportSink, UserDirectory
 from .i18n import Catalogs, Translator
 from .messages import Button, Inbound, Location, Outbound, Venue
 from .state import Conversation, Option
+from .subscriptions import AlertDesk
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,6 +35,7 @@ class Services:
     topic_services: dict[str, str]  # topic id -> the kind of service to offer after its answer
     specialists: SpecialistWords  # typed requests for a human ("юрист", "odam bilan...")
     desk: HelpDesk  # cases for specialists, and visits to the centre
+    alerts: AlertDesk  # subscriptions and personal reminders
 
 
 @dataclass

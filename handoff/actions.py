@@ -164,7 +164,8 @@ class ConsoleActions:
         if not await asyncio.to_thread(self.hub.cases.close, case_id, outcome):
             raise NotAllowed("the case is already closed")
         await self.hub.audit.arecord(member.username, "close", case_id, outcome)
-        buttons = person_side.rating_buttons(case_id)
+        t = self._t(case.language)
+        buttons = person_side.rating_buttons(t, case_id)
 
         def back_to_the_bot(conversation: Conversation) -> None:
             person_side.closed(conversation)
@@ -172,7 +173,6 @@ class ConsoleActions:
             conversation.options = [Option(b.title, b.payload) for b in buttons]
 
         await self.engine.amend(case.person_key, back_to_the_bot)
-        t = self._t(case.language)
         text = t("handoff.closed", role=t(f"role.{case.role}"))
         await self.push(
             case.person_key, [Outbound(text=text, buttons=tuple(buttons), language=case.language)]

@@ -275,6 +275,10 @@ def build_parser() -> OneLineParser:
 
     register_services(commands, OneLineParser)
 
+    from .alerts_cli import register as register_alerts
+
+    register_alerts(commands, OneLineParser)
+
     from .webhooks_cli import register as register_webhooks
 
     register_webhooks(commands, OneLineParser)

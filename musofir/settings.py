@@ -160,6 +160,12 @@ class Settings(BaseSettings):
         description="Closed cases are deleted after this many days; an admin may change it.",
     )
 
+    alerts_approval: bool = Field(
+        default=False,
+        validation_alias=AliasChoices("MUSOFIR_ALERTS_APPROVAL", "alerts_approval"),
+        description="A second staff member must approve each alert before it is sent.",
+    )
+
     @field_validator(
         "database_url",
         "redis_url",

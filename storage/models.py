@@ -6,7 +6,7 @@ the reply address sealed with the encryption key. ``PersonPublic`` is all a cons
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from enum import StrEnum
 
 from sqlalchemy import UniqueConstraint
@@ -185,7 +185,79 @@ class CentreSetting(SQLModel, table=True):
     value: str = Field(max_length=200)
 
 
+class Subscription(SQLModel, table=True):
+    """What a person asked to hear about: topics (comma-separated) and a region. Opt-in only."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    person_key: str = Field(max_length=64, unique=True, index=True)
+    topics: str = Field(default="", max_length=200)  # law,health,centre,emergency
+    region: str | None = Field(default=None, max_length=80)
+    created_at: datetime = Field(default_factory=_now)
+    updated_at: datetime = Field(default_factory=_now)
+
+
+class Alert(SQLModel, table=True):
+    """A broadcast: a text per language, an audience, a time; then its fan-out's progress.
+
+    Status: draft → (awaiting_approval →) scheduled → sending → done, or cancelled.
+    """
+
+    id: int | None = Field(default=None, primary_key=True)
+    texts: str = Field(max_length=40_000)  # JSON {language: text}
+    languages: str = Field(default="", max_length=100)  # empty: everyone
+    regions: str = Field(default="", max_length=2000)
+    topics: str = Field(default="", max_length=200)
+    channels: str = Field(default="", max_length=100)
+    content_sid: str | None = Field(default=None, max_length=64)  # WhatsApp, outside the window
+    status: str = Field(default="scheduled", max_length=20, index=True)
+    send_at: datetime | None = None
+    created_by: str = Field(max_length=64)
+    approved_by: str | None = Field(default=None, max_length=64)
+    created_at: datetime = Field(default_factory=_now)
+    started_at: datetime | None = None
+    finished_at: datetime | None = None
+    audience: int = 0  # recipients fixed when it starts sending
+    enqueued_upto: int = 0  # the last delivery id put on the queue (a crash resumes after it)
+
+
+class AlertDelivery(SQLModel, table=True):
+    """One recipient of one alert. Status moves queued → sending → a final state, once.
+
+    A send found ``sending`` after its worker died is ``uncertain``: the platform may or may
+    not have taken it, and it is never sent again.
+    """
+
+    __tablename__ = "alert_delivery"
+    __table_args__ = (UniqueConstraint("alert_id", "person_key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    alert_id: int = Field(foreign_key="alert.id", index=True)
+    person_key: str = Field(max_length=64)
+    channel: str = Field(max_length=16)
+    status: str = Field(default="queued", max_length=16, index=True)
+    detail: str = Field(default="", max_length=80)
+    updated_at: datetime = Field(default_factory=_now)
+
+
+class Reminder(SQLModel, table=True):
+    """A person's own deadline: only its kind and date (and when to remind) are kept."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    person_key: str = Field(max_length=64, index=True)
+    kind: str = Field(max_length=16)  # patent, registration, appointment
+    due_on: date
+    monthly: bool = False  # the patent payment repeats until cancelled
+    days_before: int = 3
+    timezone: str = Field(default="Europe/Moscow", max_length=40)
+    language: str = Field(max_length=8)
+    fire_at: datetime = Field(index=True)  # UTC
+    fired_at: datetime | None = None
+    created_at: datetime = Field(default_factory=_now)
+
+
 __all__ = [
+    "Alert",
+    "AlertDelivery",
     "AuditEntry",
     "Case",
     "CaseMessage",
@@ -193,10 +265,12 @@ __all__ = [
     "ConsoleSession",
     "Person",
     "PersonPublic",
+    "Reminder",
     "ServiceReport",
     "StaffMember",
     "StaffPublic",
     "StaffRole",
+    "Subscription",
     "Visit",
     "VisitSlot",
 ]

@@ -9,10 +9,12 @@ the reason is recorded, so a sender can tell. A person already unreachable is no
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import time
 import uuid
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from enum import StrEnum
 
 from musofir.dialogs import DialogEngine, Outbound
@@ -24,6 +26,7 @@ from .outbox import Outbox
 log = logging.getLogger(__name__)
 
 WHATSAPP_WINDOW_SECONDS = 24 * 3600
+WHATSAPP_WINDOW_REASON = "whatsapp_window"  # not an opt-out: they can write again any time
 
 
 class PushResult(StrEnum):
@@ -32,6 +35,19 @@ class PushResult(StrEnum):
     UNREACHABLE = "unreachable"  # recorded before, or now (blocked, unsubscribed, no window)
     UNKNOWN = "unknown"  # nobody with that key, or their channel is off
     FAILED = "failed"  # the platform kept failing; the caller may try later
+    OUTSIDE_WINDOW = "outside_window"  # WhatsApp, no template given for this message: skipped
+
+
+@dataclass(frozen=True, slots=True)
+class WindowRule:
+    """What to send to WhatsApp after 24 hours instead of the message itself.
+
+    ``template`` None: nothing goes (the caller reports it skipped; the person is not marked).
+    ``variables`` fill the template's placeholders ({"1": "the reminder's text"}).
+    """
+
+    template: str | None
+    variables: dict[str, str] | None = None
 
 
 class Pusher:
@@ -42,7 +58,14 @@ class Pusher:
         self.outbox = outbox
         self.channels = channels
 
-    async def push(self, user_key: str, replies: Sequence[Outbound]) -> PushResult:
+    async def push(
+        self,
+        user_key: str,
+        replies: Sequence[Outbound],
+        *,
+        outside_window: WindowRule | None = None,
+    ) -> PushResult:
+        """``outside_window`` None: the ``reengage`` template, as for a specialist's reply."""
         people = self.engine.services.people
         address = await asyncio.to_thread(people.reply_address, user_key)
         if address is None or address[0] not in self.channels:
@@ -54,6 +77,8 @@ class Pusher:
             return PushResult.UNREACHABLE
         last = conversation.last_inbound_at or 0.0
         if channel_name == "whatsapp" and time.time() - last > WHATSAPP_WINDOW_SECONDS:
+            if outside_window is not None:
+                return await self._template(channel, chat_id, user_key, outside_window)
             return await self._outside_window(channel, chat_id, user_key)
         message_key = f"push:{uuid.uuid4().hex}"
         try:
@@ -73,12 +98,25 @@ class Pusher:
     async def _outside_window(self, channel: Channel, chat_id: str, user_key: str) -> PushResult:
         template = getattr(getattr(channel, "templates", None), "reengage", None)
         if template is None:
-            await self.engine.set_reachable("whatsapp", "", False, "whatsapp_window", key=user_key)
+            await self.engine.set_reachable(
+                "whatsapp", "", False, WHATSAPP_WINDOW_REASON, key=user_key
+            )
             return PushResult.UNREACHABLE
-        request = PlatformRequest(
-            "Messages",
-            {"to": chat_id, "from_": getattr(channel, "sender", ""), "content_sid": template},
-        )
+        return await self._template(channel, chat_id, user_key, WindowRule(template))
+
+    async def _template(
+        self, channel: Channel, chat_id: str, user_key: str, rule: WindowRule
+    ) -> PushResult:
+        if rule.template is None:
+            return PushResult.OUTSIDE_WINDOW
+        params: dict[str, object] = {
+            "to": chat_id,
+            "from_": getattr(channel, "sender", ""),
+            "content_sid": rule.template,
+        }
+        if rule.variables:
+            params["content_variables"] = json.dumps(rule.variables, ensure_ascii=False)
+        request = PlatformRequest("Messages", params)
         try:
             await self.outbox.send(channel, request)
         except PermanentFailure as failure:
@@ -89,4 +127,4 @@ class Pusher:
         return PushResult.TEMPLATE
 
 
-__all__ = ["PushResult", "Pusher"]
+__all__ = ["PushResult", "Pusher", "WindowRule"]

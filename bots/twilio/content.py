@@ -5,6 +5,7 @@
       2: HX...
       3: HX...
     reengage: HX...    # an approved template, the one thing WhatsApp allows after 24 hours
+    reminder: HX...    # an approved template for personal reminders; {{1}} is the reminder
 
 Without the file, WhatsApp gets numbered options, and nothing is sent outside the window.
 """
@@ -27,6 +28,7 @@ class ContentError(ValueError):
 class ContentTemplates:
     quick_reply: dict[int, str] = field(default_factory=dict)
     reengage: str | None = None
+    reminder: str | None = None
 
     @classmethod
     def load(cls, data_dir: Path) -> ContentTemplates:
@@ -45,10 +47,13 @@ class ContentTemplates:
             for k, v in quick.items()
         ):
             raise ContentError(f"{path}: quick_reply maps 1, 2 or 3 to a ContentSid (HX...)")
-        reengage = data.get("reengage")
-        if reengage is not None and not (isinstance(reengage, str) and reengage.startswith("HX")):
-            raise ContentError(f"{path}: reengage must be a ContentSid (HX...)")
-        return cls({int(k): v for k, v in quick.items()}, reengage)
+        single = {}
+        for name in ("reengage", "reminder"):
+            value = data.get(name)
+            if value is not None and not (isinstance(value, str) and value.startswith("HX")):
+                raise ContentError(f"{path}: {name} must be a ContentSid (HX...)")
+            single[name] = value
+        return cls({int(k): v for k, v in quick.items()}, single["reengage"], single["reminder"])
 
 
 __all__ = ["FILE_NAME", "ContentError", "ContentTemplates"]

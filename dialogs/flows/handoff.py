@@ -12,7 +12,7 @@ from __future__ import annotations
 from ..desk import SPECIALIST_ROLES, CaseOpening, PersonMessage
 from ..i18n import Translator
 from ..messages import Button
-from ..payloads import END, RATE, RESUME, SKIP, SPECIALIST, make
+from ..payloads import END, MENU, RATE, RESUME, SKIP, SPECIALIST, make
 from ..state import Conversation
 from ..turn import Turn
 from . import answers, menu
@@ -142,7 +142,10 @@ def resume(turn: Turn) -> None:
 def pause(turn: Turn) -> None:
     """The menu during a case: the case stays open and answers keep coming."""
     menu.show(turn)
-    turn.say(turn.t("handoff.paused"), [turn.button("button.resume", RESUME)])
+    turn.say(
+        turn.t("handoff.paused"),
+        [turn.button("button.resume", RESUME), turn.button("button.end", END)],
+    )
 
 
 async def end(turn: Turn) -> None:
@@ -162,13 +165,15 @@ def closed(conversation: Conversation) -> None:
         conversation.enter(None)
 
 
-def rating_buttons(case_id: int) -> list[Button]:
-    return [Button(str(n), make(RATE, f"{case_id}:{n}")) for n in range(1, 6)]
+def rating_buttons(t: Translator, case_id: int) -> list[Button]:
+    """1 to 5, and the menu for anyone who would rather not rate."""
+    stars = [Button(str(n), make(RATE, f"{case_id}:{n}")) for n in range(1, 6)]
+    return [*stars, Button(t("button.menu"), MENU)]
 
 
 def ask_rating(turn: Turn, case_id: int, key: str, **params: object) -> None:
     turn.conversation.slots[RATE_SLOT] = case_id
-    turn.say(turn.t(key, **params), rating_buttons(case_id))
+    turn.say(turn.t(key, **params), rating_buttons(turn.t, case_id))
 
 
 async def rate(turn: Turn, argument: str) -> None:

@@ -23,6 +23,7 @@ from ..actions import CaseNotFound, NotAllowed, can_read, readable_roles
 from ..visits import SlotView, VisitLine
 from .app import STATIC_DIR, Console, iso, summary_json
 from .auth import COOKIE, LOGIN_COOKIE, SESSION_HOURS, SignedIn, csrf_matches, throttle_keys
+from .guards import Guards, LoginRequired
 
 PING_SECONDS = 15.0
 CLOSED_SHOWN_HOURS = 24
@@ -64,10 +65,6 @@ class SettingsIn(BaseModel):
     retention_days: int = Field(ge=1, le=3650)
 
 
-class LoginRequired(Exception):
-    """A page asked for without a session: the handler redirects to the login page."""
-
-
 def _slot_json(slot: SlotView, console: Console) -> dict[str, Any]:
     return {
         "id": slot.id,
@@ -93,38 +90,12 @@ def _visit_json(line: VisitLine, console: Console) -> dict[str, Any]:
 
 def build_router(console: Console) -> APIRouter:
     router = APIRouter(prefix="/console", include_in_schema=False)
-    hub, actions, templates = console.hub, console.actions, console.templates
+    hub, actions = console.hub, console.actions
 
-    async def signed_in(
-        musofir_console: Annotated[str | None, Cookie()] = None,
-    ) -> SignedIn:
-        found = await console.sessions.afind(musofir_console)
-        if found is None:
-            raise HTTPException(401, "sign in first")
-        return found
-
-    async def page_member(
-        musofir_console: Annotated[str | None, Cookie()] = None,
-    ) -> SignedIn:
-        found = await console.sessions.afind(musofir_console)
-        if found is None:
-            raise LoginRequired()
-        return found
-
-    async def checked(request: Request, who: Annotated[SignedIn, Depends(signed_in)]) -> SignedIn:
-        """Every state-changing request carries the session's CSRF token."""
-        given = request.headers.get("x-csrf-token")
-        if given is None and request.headers.get("content-type", "").startswith(
-            "application/x-www-form-urlencoded"
-        ):
-            given = str((await request.form()).get("csrf_token") or "")
-        if not csrf_matches(who.csrf, given):
-            raise HTTPException(403, "the form is missing its security token: reload the page")
-        return who
-
-    Who = Annotated[SignedIn, Depends(signed_in)]
-    PageWho = Annotated[SignedIn, Depends(page_member)]
-    Checked = Annotated[SignedIn, Depends(checked)]
+    guards = Guards(console)
+    Who = Annotated[SignedIn, Depends(guards.signed_in)]
+    PageWho = Annotated[SignedIn, Depends(guards.page_member)]
+    Checked = Annotated[SignedIn, Depends(guards.checked)]
 
     def specialist_only(who: SignedIn) -> tuple[str, ...]:
         roles = readable_roles(who.member)
@@ -136,11 +107,7 @@ def build_router(console: Console) -> APIRouter:
         if who.member.role is not StaffRole.ADMIN:
             raise HTTPException(403, "only an admin may see this")
 
-    def render(request: Request, name: str, who: SignedIn | None, **extra: Any) -> Response:
-        context = console.page_context(member=who.member if who else None)
-        context["csrf"] = who.csrf if who else ""
-        context.update(extra)
-        return templates.TemplateResponse(request, name, context)
+    render = guards.render
 
     async def run(call: Any) -> None:
         try:

@@ -9,11 +9,18 @@ from sqlmodel import SQLModel
 
 engine: Engine = context.config.attributes["engine"]
 
+
+def _ours(obj: object, name: str | None, type_: str, reflected: bool, compare_to: object) -> bool:
+    """APScheduler keeps its job store in a table of its own making; migrations leave it be."""
+    return not (type_ == "table" and name == "apscheduler_jobs")
+
+
 with engine.begin() as connection:
     context.configure(
         connection=connection,
         target_metadata=SQLModel.metadata,
         render_as_batch=connection.dialect.name == "sqlite",  # SQLite alters tables by copying
+        include_object=_ours,
     )
     with context.begin_transaction():
         context.run_migrations()
