@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from musofir.storage.models import Alert, AlertDelivery, Person, Subscription
@@ -24,6 +24,7 @@ from .topics import ALERT_TOPICS, CHANNELS, join, parse_list
 LANGUAGES = ("ru", "uz", "tg", "ky", "az", "hy", "en")
 STATUSES = ("queued", "sending", "sent", "failed", "skipped", "blocked", "uncertain")
 FINAL = ("sent", "failed", "skipped", "blocked", "uncertain")
+PAST_TOLERANCE = timedelta(minutes=1)  # a time typed a moment ago still counts as now
 
 
 class AlertError(ValueError):
@@ -71,6 +72,20 @@ class Audience:
         return query
 
 
+@dataclass(frozen=True, slots=True)
+class Claimed:
+    """A recipient taken for sending, with what the send needs, read in one query."""
+
+    delivery_id: int
+    alert_id: int
+    person_key: str
+    channel: str
+    language: str | None
+    reply_to_sealed: str | None  # None: the person erased their data meanwhile
+    texts: dict[str, str]
+    content_sid: str | None
+
+
 def pick_text(texts: dict[str, str], language: str | None) -> str:
     """The person's language, else Russian (the language most can read), else any there is."""
     for choice in (language, "ru", "en"):
@@ -114,6 +129,8 @@ class AlertBook:
             raise AlertError("the WhatsApp template must be a ContentSid (HX...)")
         if send_at is not None and send_at.tzinfo is None:
             raise AlertError("the time needs a time zone")
+        if send_at is not None and send_at < datetime.now(UTC) - PAST_TOLERANCE:
+            raise AlertError("that time has passed: choose a later one, or send now")
         alert = Alert(
             texts=json.dumps(texts, ensure_ascii=False),
             languages=join(audience.languages),
@@ -256,6 +273,60 @@ class AlertBook:
             assert alert is not None
             return delivery, alert
 
+    def claim_many(self, delivery_ids: list[int]) -> list[Claimed]:
+        """queued → sending for those still queued, in one statement; the rest are skipped."""
+        if not delivery_ids:
+            return []
+        with self.session() as session:
+            moved = session.execute(
+                update(AlertDelivery)
+                .where(
+                    col(AlertDelivery.id).in_(delivery_ids),
+                    col(AlertDelivery.status) == "queued",
+                )
+                .values(status="sending", updated_at=datetime.now(UTC))
+                .returning(col(AlertDelivery.id))
+            )
+            ids = [row[0] for row in moved]
+            session.commit()
+            if not ids:
+                return []
+            rows = session.exec(
+                select(AlertDelivery, Alert, Person.language, Person.reply_to_sealed)
+                .join(Alert, col(Alert.id) == col(AlertDelivery.alert_id))
+                .join(Person, col(Person.key_hash) == col(AlertDelivery.person_key), isouter=True)
+                .where(col(AlertDelivery.id).in_(ids))
+            ).all()
+            texts: dict[int, dict[str, str]] = {}
+            claimed = []
+            for delivery, alert, language, sealed in rows:
+                alert_id = alert.id or 0
+                if alert_id not in texts:
+                    texts[alert_id] = json.loads(alert.texts)
+                claimed.append(
+                    Claimed(
+                        delivery.id or 0, alert_id, delivery.person_key, delivery.channel,
+                        language, sealed, texts[alert_id], alert.content_sid,
+                    )
+                )  # fmt: skip
+            return claimed
+
+    def finish_many(self, results: list[tuple[int, str, str]]) -> None:
+        """(delivery id, final status, detail) for a batch, in as few statements as it takes."""
+        groups: dict[tuple[str, str], list[int]] = {}
+        for delivery_id, status, detail in results:
+            if status not in FINAL:
+                raise ValueError(f"not a final status: {status}")
+            groups.setdefault((status, detail[:80]), []).append(delivery_id)
+        with self.session() as session:
+            for (status, detail), ids in groups.items():
+                session.execute(
+                    update(AlertDelivery)
+                    .where(col(AlertDelivery.id).in_(ids), col(AlertDelivery.status) == "sending")
+                    .values(status=status, detail=detail, updated_at=datetime.now(UTC))
+                )
+            session.commit()
+
     def finish(self, delivery_id: int, status: str, detail: str = "") -> None:
         if status not in FINAL:
             raise ValueError(f"not a final status: {status}")
@@ -319,4 +390,13 @@ class AlertBook:
             return bool(moved.rowcount)  # type: ignore[attr-defined]
 
 
-__all__ = ["FINAL", "LANGUAGES", "STATUSES", "AlertBook", "AlertError", "Audience", "pick_text"]
+__all__ = [
+    "FINAL",
+    "LANGUAGES",
+    "STATUSES",
+    "AlertBook",
+    "AlertError",
+    "Audience",
+    "Claimed",
+    "pick_text",
+]

@@ -27,11 +27,10 @@ from typing import Any
 
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
-from musofir.storage.models import Alert, AlertDelivery
 from redis.asyncio import Redis
 from sqlalchemy import Engine
 
-from .book import AlertBook
+from .book import AlertBook, Claimed
 from .queue import GROUP, STREAM, Entry, SendQueue, entries_of
 from .reminders import DueReminder, ReminderBook
 
@@ -41,7 +40,7 @@ LEASE_KEY = "alerts:scheduler"
 HEARTBEAT_PREFIX = "alerts:worker:"
 ENQUEUE_BATCH = 1000
 
-SendAlert = Callable[[AlertDelivery, Alert], Awaitable[tuple[str, str]]]
+SendAlert = Callable[[Claimed], Awaitable[tuple[str, str]]]
 """Send one recipient their alert; returns (final status, detail)."""
 SendReminder = Callable[[DueReminder], Awaitable[str]]
 
@@ -59,7 +58,7 @@ class WorkerTimings:
     heartbeat_ms: int = 10_000
     tick_seconds: float = 5.0
     reclaim_seconds: float = 2.0
-    batch: int = 20  # entries taken at once; sent concurrently, within the rate limits
+    batch: int = 50  # entries taken at once; sent concurrently, within the rate limits
     block_ms: int = 1000
 
 
@@ -147,38 +146,26 @@ class AlertWorker:
                 await asyncio.sleep(1)
 
     async def _process(self, entries: list[Entry], *, abandoned: bool = False) -> None:
-        alerts = set(await asyncio.gather(*(self._one(e, abandoned) for e in entries)))
+        """Claim the batch in one statement, send concurrently, record the results in one go."""
+        ids = [e.delivery_id for e in entries]
+        if abandoned:
+            found = await asyncio.gather(*(asyncio.to_thread(self.book.abandoned, i) for i in ids))
+            ids = [i for i, status in zip(ids, found, strict=True) if status == "queued"]
+        claimed = await asyncio.to_thread(self.book.claim_many, ids)
+        results = await asyncio.gather(*(self._send(c) for c in claimed))
+        await asyncio.to_thread(self.book.finish_many, list(results))
         await self.queue.done(entries)
-        for alert_id in alerts - {None}:
-            if alert_id is not None:
+        if len(entries) < self.timings.batch:  # the queue ran dry: perhaps an alert is done
+            for alert_id in {c.alert_id for c in claimed}:
                 await asyncio.to_thread(self.book.finish_if_done, alert_id)
 
-    async def _one(self, entry: Entry, abandoned: bool) -> int | None:
-        if abandoned:
-            found = await asyncio.to_thread(self.book.abandoned, entry.delivery_id)
-            if found != "queued":
-                return await self._alert_of(entry.delivery_id)
-        claimed = await asyncio.to_thread(self.book.claim, entry.delivery_id)
-        if claimed is None:
-            return None  # another worker has it, or it is already final
-        delivery, alert = claimed
+    async def _send(self, claimed: Claimed) -> tuple[int, str, str]:
         try:
-            status, detail = await self.send(delivery, alert)
-        except Exception as error:  # the send failed before or at the platform: not uncertain
-            log.exception("alert %s: a send failed", alert.id)
+            status, detail = await self.send(claimed)
+        except Exception as error:  # it failed before or at the platform: not uncertain
+            log.exception("alert %s: a send failed", claimed.alert_id)
             status, detail = "failed", type(error).__name__
-        await asyncio.to_thread(self.book.finish, delivery.id or 0, status, detail)
-        return alert.id
-
-    async def _alert_of(self, delivery_id: int) -> int | None:
-        def read() -> int | None:
-            from sqlmodel import Session
-
-            with Session(self.engine) as session:
-                delivery = session.get(AlertDelivery, delivery_id)
-                return delivery.alert_id if delivery else None
-
-        return await asyncio.to_thread(read)
+        return claimed.delivery_id, status, detail
 
     async def _reclaim(self, stop: asyncio.Event) -> None:
         """Claim the entries of workers whose heartbeat stopped."""

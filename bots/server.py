@@ -124,8 +124,13 @@ def build_services(
 
 
 def build_runtime(
-    settings: Settings, *, memory_state: bool = False, timings: ReceiverTimings | None = None
+    settings: Settings,
+    *,
+    memory_state: bool = False,
+    timings: ReceiverTimings | None = None,
+    steady_rates: bool = False,
 ) -> Runtime:
+    """``steady_rates``: the alert worker paces its sends without bursts (see ``Outbox``)."""
     storage = open_storage(settings)
     use_redis = bool(settings.redis_url) and not memory_state
     # One pool for state, logs, inbox, rate limits and console events.
@@ -169,21 +174,31 @@ def build_runtime(
     webchat = WebChat(engine, chat_log, secure_cookie=settings.cookie_secure)
     channels = build_channels(settings, services.catalogs, store)
     timings = timings or ReceiverTimings(lease_seconds=settings.inbox_lease_seconds)
-    outbox = Outbox(store, limiter, rate_scale=settings.rate_limit_scale)
+    outbox = Outbox(store, limiter, rate_scale=settings.rate_limit_scale, steady=steady_rates)
     receiver = Receiver(engine, outbox, inbox, channels.all(), timings)
     pusher = Pusher(engine, outbox, {channel.name: channel for channel in channels.all()})
     notes = (state_note, *channels.notes)
 
     async def push(
-        user_key: str, replies: Sequence[Outbound], outside_window: WindowRule | None = None
+        user_key: str,
+        replies: Sequence[Outbound],
+        outside_window: WindowRule | None = None,
+        address: tuple[str, str] | None = None,
     ) -> str:
-        """Messages the server starts, on the person's channel (the web chat included)."""
-        address = await asyncio.to_thread(storage.people.reply_address, user_key)
+        """Messages the server starts, on the person's channel (the web chat included).
+
+        ``address`` (channel, chat id) saves the lookup when the caller read it already.
+        """
+        if address is None:
+            address = await asyncio.to_thread(storage.people.reply_address, user_key)
         if address is not None and address[0] == WEBCHAT:
             for reply in replies:
                 await webchat.push(address[1], reply)
             return PushResult.SENT.value
-        return (await pusher.push(user_key, replies, outside_window=outside_window)).value
+        result = await pusher.push(
+            user_key, replies, outside_window=outside_window, address=address
+        )
+        return result.value
 
     async def fetch_media(channel: str, reference: str) -> tuple[bytes, str] | None:
         fetched = await media.fetch(settings, channels, channel, reference)
@@ -331,6 +346,7 @@ class ServerPush(Protocol):
         user_key: str,
         replies: Sequence[Outbound],
         outside_window: WindowRule | None = None,
+        address: tuple[str, str] | None = None,
     ) -> str: ...
 
 

@@ -8,14 +8,14 @@ consumer and, when it holds the lease, the scheduler, until SIGTERM or SIGINT.
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import signal
 import sys
+from concurrent.futures import ThreadPoolExecutor
 
 from babel.dates import format_date
 
-from musofir.alerts.book import AlertBook, pick_text
+from musofir.alerts.book import AlertBook, Claimed, pick_text
 from musofir.alerts.reminders import DueReminder, ReminderBook
 from musofir.alerts.subscriptions import SubscriptionBook
 from musofir.alerts.worker import AlertWorker, WorkerTimings
@@ -25,9 +25,10 @@ from musofir.dialogs import Outbound
 from musofir.dialogs.i18n import Translator
 from musofir.dialogs.redis_state import RedisStateStore
 from musofir.settings import Settings
-from musofir.storage.models import Alert, AlertDelivery
 
 log = logging.getLogger(__name__)
+
+WORKER_THREADS = 16
 
 # How a push ended → the recipient's final status and what the report says.
 OUTCOME = {
@@ -51,19 +52,20 @@ def build_worker(
     subscriptions = SubscriptionBook(engine)
     catalogs = runtime.engine.services.catalogs
 
-    async def send_alert(delivery: AlertDelivery, alert: Alert) -> tuple[str, str]:
-        public = await asyncio.to_thread(people.public, delivery.person_key)
-        if public is None:
+    async def send_alert(claimed: Claimed) -> tuple[str, str]:
+        if claimed.reply_to_sealed is None:
             return "skipped", "no longer known (erased their data)"
-        text = pick_text(json.loads(alert.texts), public.language)
+        address = (claimed.channel, people.sealer.open(claimed.reply_to_sealed))
+        text = pick_text(claimed.texts, claimed.language)
         result = await runtime.push(
-            delivery.person_key,
-            [Outbound(text=text, language=public.language)],
-            WindowRule(alert.content_sid),
+            claimed.person_key,
+            [Outbound(text=text, language=claimed.language)],
+            WindowRule(claimed.content_sid),
+            address,
         )
         status, detail = OUTCOME[PushResult(result)]
         if status == "blocked":
-            await asyncio.to_thread(subscriptions.stop_everything, delivery.person_key)
+            await asyncio.to_thread(subscriptions.stop_everything, claimed.person_key)
         return status, detail
 
     whatsapp = runtime.channels.whatsapp
@@ -93,9 +95,11 @@ def build_worker(
 
 
 async def _run(settings: Settings) -> None:
-    runtime = build_runtime(settings)
+    runtime = build_runtime(settings, steady_rates=True)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
+    # Database calls run in threads; a batch sends fifty at once.
+    loop.set_default_executor(ThreadPoolExecutor(max_workers=WORKER_THREADS))
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
     try:

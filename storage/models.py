@@ -31,8 +31,8 @@ class Person(PersonPublic, table=True):
     reply_to_sealed: str = Field(max_length=512)
     created_at: datetime = Field(default_factory=_now)
     last_seen_at: datetime = Field(default_factory=_now)
-    # A permanent delivery failure (blocked the bot, unsubscribed, outside WhatsApp's window):
-    # alerts skip such people until they write again.
+    # A permanent delivery failure (blocked the bot, unsubscribed, outside WhatsApp's window),
+    # cleared when they write again. Blocking or unsubscribing also ends their subscription.
     unreachable_reason: str | None = Field(default=None, max_length=32)
     unreachable_at: datetime | None = None
 

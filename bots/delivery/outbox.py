@@ -51,6 +51,9 @@ class RetryPolicy:
     max_retry_after_seconds: float = 60.0  # longer waits leave the update to the inbox sweeper
 
 
+STEADY_SHARE = 0.9
+
+
 class Outbox:
     def __init__(
         self,
@@ -59,14 +62,24 @@ class Outbox:
         policy: RetryPolicy | None = None,
         *,
         rate_scale: float = 1.0,
+        steady: bool = False,
     ) -> None:
+        """``steady``: no bursts, and a tenth below the rate, so that any one-second window
+        stays under the platform's rate even when sends arrive a few milliseconds unevenly.
+        Broadcasts send steadily; replies to people who wrote may burst, as platforms allow."""
         self.store = store
         self.limiter = limiter
         self.policy = policy or RetryPolicy()
         self.rate_scale = rate_scale
+        self.steady = steady
 
     def _limits(self, channel: Channel, user_key: str) -> list[Limit]:
         scale = self.rate_scale
+        if self.steady:
+            return [
+                (key, Rate(rate.per_second * scale * STEADY_SHARE, 1))
+                for key, rate in channel.limits(user_key)
+            ]
         return [
             (key, Rate(rate.per_second * scale, max(rate.burst, int(rate.burst * scale))))
             for key, rate in channel.limits(user_key)

@@ -64,10 +64,15 @@ class Pusher:
         replies: Sequence[Outbound],
         *,
         outside_window: WindowRule | None = None,
+        address: tuple[str, str] | None = None,
     ) -> PushResult:
-        """``outside_window`` None: the ``reengage`` template, as for a specialist's reply."""
-        people = self.engine.services.people
-        address = await asyncio.to_thread(people.reply_address, user_key)
+        """``outside_window`` None: the ``reengage`` template, as for a specialist's reply.
+
+        ``address`` (channel, chat id): given by a caller that read it already (alerts).
+        """
+        if address is None:
+            people = self.engine.services.people
+            address = await asyncio.to_thread(people.reply_address, user_key)
         if address is None or address[0] not in self.channels:
             return PushResult.UNKNOWN
         channel_name, chat_id = address

@@ -174,8 +174,13 @@ def build_alerts_router(
     @router.post("/api/alerts/{alert_id}/cancel")
     async def cancel(alert_id: int, who: Checked) -> dict[str, Any]:
         sender_only(who)
+        alert = await asyncio.to_thread(book.get, alert_id)
+        if alert is None:
+            raise HTTPException(404, "no such alert")
         if not await asyncio.to_thread(book.cancel, alert_id):
-            raise HTTPException(409, "only an alert not yet sending can be cancelled")
+            raise HTTPException(
+                409, f"the alert is {alert.status}: only one not yet sending can be cancelled"
+            )
         await audit.arecord(who.member.username, "alert_cancel", None, f"alert {alert_id}")
         return {"ok": True}
 

@@ -63,7 +63,7 @@ class Running:
     def __init__(self, runtime: Runtime, name: str) -> None:
         self.loop = asyncio.new_event_loop()
         self.stop = asyncio.Event()
-        self.runtime = build_runtime(runtime.settings)
+        self.runtime = build_runtime(runtime.settings, steady_rates=True)
         self.worker: AlertWorker = build_worker(self.runtime, timings=FAST, name=name)
         self.thread = threading.Thread(target=self._run, daemon=True)
         self.thread.start()

@@ -2,8 +2,9 @@
 
 Every person here talks through signed Telegram webhook posts, exactly as the platform sends
 them; the specialist's side is the browser only. The last two tests run `musofir serve` in
-separate OS processes on one Redis and PostgreSQL: one process takes the webhook and another
-serves the console page, and a process killed with SIGKILL while the person is writing.
+separate OS processes on one Redis and PostgreSQL: in one, a process takes the webhook and
+another serves the console page; in the other, the server is killed with SIGKILL while the person
+is writing, and restarted.
 
 Screenshots for a human (not asserted) go to /tmp/console-shots/.
 """

@@ -83,7 +83,9 @@
       setText('#case-assignee', c.mine ? `${c.assignee} (you)` : c.assignee || 'Nobody yet');
       const opened = $('#case-opened');
       if (opened) {
-        opened.replaceChildren(M.timeEl(c.created_at, 'datetime'), ' (', M.timeEl(c.created_at, 'age'), ' ago)');
+        const ageText = M.age(c.created_at);
+        const suffix = ageText === 'just now' ? ')' : ' ago)';
+        opened.replaceChildren(M.timeEl(c.created_at, 'datetime'), ' (', M.timeEl(c.created_at, 'age'), suffix);
       }
       const urgent = $('#case-urgent');
       if (urgent) urgent.hidden = !c.urgent;
