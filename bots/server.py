@@ -20,8 +20,10 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, RedirectResponse
 from musofir.alerts.book import AlertBook
 from musofir.alerts.desk import AlertsDesk
+from musofir.alerts.local import run_locally
 from musofir.alerts.reminders import ReminderBook
 from musofir.alerts.subscriptions import SubscriptionBook
+from musofir.alerts.worker import SendAlert, SendReminder
 from musofir.dialogs import (
     Catalogs,
     DialogEngine,
@@ -56,6 +58,7 @@ from musofir import __version__
 from musofir.settings import Settings
 
 from . import media
+from .alert_senders import alert_senders
 from .channels import Channels, build_channels
 from .delivery.inbox import Inbox, MemoryInbox, RedisInbox
 from .delivery.outbox import Outbox
@@ -215,6 +218,18 @@ def build_runtime(
     )  # fmt: skip
 
 
+def runtime_senders(runtime: Runtime) -> tuple[SendAlert, SendReminder]:
+    """The alert and reminder senders on this runtime's channels and limits."""
+    whatsapp = runtime.channels.whatsapp
+    return alert_senders(
+        runtime.push,
+        runtime.storage.people,
+        SubscriptionBook(runtime.storage.engine),
+        runtime.engine.services.catalogs,
+        whatsapp.templates.reminder if whatsapp is not None else None,
+    )
+
+
 def include_channels(app: FastAPI, runtime: Runtime) -> TelegramUpdates | None:
     settings, channels, receiver = runtime.settings, runtime.channels, runtime.receiver
     updates = None
@@ -282,6 +297,15 @@ def create_app(
         ]  # fmt: skip
         if telegram_polling and updates is not None:
             background.append(asyncio.create_task(poll_forever(updates)))
+        if not isinstance(runtime.store, RedisStateStore):
+            # One process, no queue: the server sends alerts and reminders itself.
+            send_alert, remind = runtime_senders(runtime)
+            engine = runtime.storage.engine
+            background.append(
+                asyncio.create_task(
+                    run_locally(AlertBook(engine), ReminderBook(engine), send_alert, remind)
+                )
+            )
         try:
             yield
         finally:

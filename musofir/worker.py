@@ -13,32 +13,16 @@ import signal
 import sys
 from concurrent.futures import ThreadPoolExecutor
 
-from babel.dates import format_date
-
-from musofir.alerts.book import AlertBook, Claimed, pick_text
-from musofir.alerts.reminders import DueReminder, ReminderBook
-from musofir.alerts.subscriptions import SubscriptionBook
+from musofir.alerts.book import AlertBook
+from musofir.alerts.reminders import ReminderBook
 from musofir.alerts.worker import AlertWorker, WorkerTimings
-from musofir.bots.delivery.push import PushResult, WindowRule
-from musofir.bots.server import Runtime, build_runtime
-from musofir.dialogs import Outbound
-from musofir.dialogs.i18n import Translator
+from musofir.bots.server import Runtime, build_runtime, runtime_senders
 from musofir.dialogs.redis_state import RedisStateStore
 from musofir.settings import Settings
 
 log = logging.getLogger(__name__)
 
 WORKER_THREADS = 16
-
-# How a push ended → the recipient's final status and what the report says.
-OUTCOME = {
-    PushResult.SENT: ("sent", ""),
-    PushResult.TEMPLATE: ("sent", "as the WhatsApp template"),
-    PushResult.OUTSIDE_WINDOW: ("skipped", "outside the 24-hour window"),
-    PushResult.UNREACHABLE: ("blocked", "blocked the bot or unsubscribed"),
-    PushResult.UNKNOWN: ("skipped", "no longer known (erased their data)"),
-    PushResult.FAILED: ("failed", "the platform kept failing"),
-}
 
 
 def build_worker(
@@ -48,40 +32,7 @@ def build_worker(
     if not isinstance(store, RedisStateStore):
         raise ValueError("musofir worker needs REDIS_URL: the queue and the lease live there")
     engine = runtime.storage.engine
-    people = runtime.storage.people
-    subscriptions = SubscriptionBook(engine)
-    catalogs = runtime.engine.services.catalogs
-
-    async def send_alert(claimed: Claimed) -> tuple[str, str]:
-        if claimed.reply_to_sealed is None:
-            return "skipped", "no longer known (erased their data)"
-        address = (claimed.channel, people.sealer.open(claimed.reply_to_sealed))
-        text = pick_text(claimed.texts, claimed.language)
-        result = await runtime.push(
-            claimed.person_key,
-            [Outbound(text=text, language=claimed.language)],
-            WindowRule(claimed.content_sid),
-            address,
-        )
-        status, detail = OUTCOME[PushResult(result)]
-        if status == "blocked":
-            await asyncio.to_thread(subscriptions.stop_everything, claimed.person_key)
-        return status, detail
-
-    whatsapp = runtime.channels.whatsapp
-    reminder_template = whatsapp.templates.reminder if whatsapp is not None else None
-
-    async def remind(due: DueReminder) -> str:
-        t = Translator(catalogs, due.language)
-        day = format_date(due.due_on, "d MMMM yyyy", locale=t.language)
-        text = t(f"reminders.due.{due.kind}", date=day)
-        rule = (
-            WindowRule(reminder_template, {"1": text}) if reminder_template else WindowRule(None)
-        )
-        return await runtime.push(
-            due.person_key, [Outbound(text=text, language=due.language)], rule
-        )
-
+    send_alert, remind = runtime_senders(runtime)
     return AlertWorker(
         store.redis,
         engine,
@@ -123,4 +74,4 @@ def run_worker(settings: Settings) -> int:
     return 0
 
 
-__all__ = ["OUTCOME", "build_worker", "run_worker"]
+__all__ = ["build_worker", "run_worker"]
