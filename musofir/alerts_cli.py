@@ -131,10 +131,22 @@ def _progress(book: Any, alert_id: int) -> int:
 
 
 def cmd_approve(args: argparse.Namespace) -> int:
+    from sqlmodel import Session, select
+
     from musofir.alerts.book import AlertError
+    from musofir.storage.models import StaffMember, StaffRole
 
     (book, storage), _ = _open()
     try:
+        with Session(storage.engine) as session:
+            member = session.exec(
+                select(StaffMember).where(StaffMember.username == args.by)
+            ).first()
+        if member is None or member.role not in (StaffRole.STAFF, StaffRole.ADMIN):
+            sys.stderr.write(
+                f"musofir: {args.by!r} is not a staff member or admin who may approve alerts\n"
+            )
+            return 1
         book.approve(args.id, args.by)
     except AlertError as error:
         sys.stderr.write(f"musofir: {error}\n")
