@@ -51,6 +51,9 @@ def fire_time(due_on: date, days_before: int, timezone: str) -> datetime:
 class ReminderBook:
     def __init__(self, engine: Engine, days_before: dict[str, int] | None = None) -> None:
         self.engine = engine
+        unknown = set(days_before or {}) - set(KINDS)
+        if unknown:
+            raise ReminderError(f"unknown reminder kind {', '.join(sorted(unknown))}: use {KINDS}")
         self.days_before = {**DEFAULT_DAYS_BEFORE, **(days_before or {})}
 
     def add(

@@ -21,7 +21,7 @@ from fastapi.responses import JSONResponse, RedirectResponse
 from musofir.alerts.book import AlertBook
 from musofir.alerts.desk import AlertsDesk
 from musofir.alerts.local import run_locally
-from musofir.alerts.reminders import ReminderBook
+from musofir.alerts.reminders import ReminderBook, ReminderError
 from musofir.alerts.subscriptions import SubscriptionBook
 from musofir.alerts.worker import SendAlert, SendReminder
 from musofir.dialogs import (
@@ -141,7 +141,11 @@ def build_runtime(
     try:
         hub = HandoffHub.build(settings, storage.engine, redis)
         subscriptions = SubscriptionBook(storage.engine)
-        alerts = AlertsDesk(subscriptions, ReminderBook(storage.engine))
+        try:
+            reminders = ReminderBook(storage.engine, settings.reminder_days_before)
+        except ValueError as error:
+            raise ReminderError(str(error)) from error
+        alerts = AlertsDesk(subscriptions, reminders)
         services = build_services(settings, storage, Desk(hub), alerts)
     except Exception:
         storage.close()

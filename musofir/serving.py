@@ -7,6 +7,7 @@ import sys
 
 import uvicorn
 
+from musofir.alerts.reminders import ReminderError
 from musofir.bots.server import ChannelError, create_app
 from musofir.bots.twilio.content import ContentError
 from musofir.dialogs.i18n import CatalogError
@@ -44,6 +45,7 @@ def serve(
         ChannelError,
         ContentError,
         HoursError,
+        ReminderError,
     ) as error:
         sys.stderr.write(f"musofir: refusing to start: {error}\n")
         return 1

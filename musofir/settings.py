@@ -160,6 +160,11 @@ class Settings(BaseSettings):
         description="Closed cases are deleted after this many days; an admin may change it.",
     )
 
+    reminder_days: str = Field(
+        default="patent=3,registration=7,appointment=1",
+        validation_alias=AliasChoices("MUSOFIR_REMINDER_DAYS", "reminder_days"),
+        description="How many days before each kind of deadline a reminder comes.",
+    )
     alerts_approval: bool = Field(
         default=False,
         validation_alias=AliasChoices("MUSOFIR_ALERTS_APPROVAL", "alerts_approval"),
@@ -195,6 +200,19 @@ class Settings(BaseSettings):
                     return "postgresql+psycopg://" + url[len(prefix) :]
             return url
         return f"sqlite:///{(self.data_dir / 'musofir.db').resolve()}"
+
+    @property
+    def reminder_days_before(self) -> dict[str, int]:
+        """``patent=3,registration=7`` → {"patent": 3, "registration": 7}; refused if malformed."""
+        days: dict[str, int] = {}
+        for part in filter(None, (p.strip() for p in self.reminder_days.split(","))):
+            kind, sep, number = part.partition("=")
+            if not sep or not number.strip().isdigit() or int(number) > 60:
+                raise ValueError(
+                    f"MUSOFIR_REMINDER_DAYS: {part!r} should be like patent=3 (0 to 60 days)"
+                )
+            days[kind.strip()] = int(number)
+        return days
 
     @property
     def centre_is_sample(self) -> bool:

@@ -53,7 +53,7 @@ async def show(turn: Turn) -> None:
         for line, topic in zip(lines, ALERT_TOPICS, strict=True)
     ]
     turn.say(
-        f"{intro}\n\n{where}",
+        "\n\n".join((intro, where)),
         [
             *buttons,
             turn.button("alerts.set_region", SUB_REGION),

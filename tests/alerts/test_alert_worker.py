@@ -255,3 +255,37 @@ def test_one_scheduler_at_a_time_and_another_takes_over(
         for running in (first, second):
             if running.thread.is_alive():
                 running.halt()
+
+
+def test_a_whatsapp_reminder_outside_the_window_goes_as_the_reminder_template(
+    stand: StandIns, tmp_path: Path, redis_url: str
+) -> None:
+    import json
+
+    from musofir.alerts.reminders import ReminderBook
+    from sqlmodel import Session, update
+
+    settings = settings_for(stand, tmp_path, redis_url)
+    settings.data_dir.mkdir(parents=True)
+    template = "HX" + "7" * 32
+    (settings.data_dir / "twilio-content.yaml").write_text(f"reminder: {template}\n")
+    runtime = build_runtime(settings)
+    (key,) = add_subscribers(runtime.storage, [Recipient("whatsapp", "whatsapp:+79990001234")])
+    book = ReminderBook(runtime.storage.engine)
+    due = (datetime.now(UTC) + timedelta(days=20)).date()
+    book.add(key, "patent", due, language="ru", timezone="Asia/Yekaterinburg")
+    with Session(runtime.storage.engine) as session:  # its day has come
+        from musofir.storage.models import Reminder
+
+        session.exec(update(Reminder).values(fire_at=datetime.now(UTC) - timedelta(seconds=1)))
+        session.commit()
+    running = Running(runtime, "w1")
+    try:
+        (call,) = stand.wait_sent("twilio", 1, timeout=15)
+    finally:
+        running.halt()
+    assert call.params["ContentSid"] == template and "Body" not in call.params
+    variables = json.loads(call.params["ContentVariables"])
+    assert variables["1"].startswith("⏰") and str(due.day) in variables["1"]
+    (kept,) = book.of_person(key)
+    assert kept.due_on > due  # the patent payment moved on to next month

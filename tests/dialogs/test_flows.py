@@ -262,14 +262,6 @@ async def test_odd_messages_never_crash_and_always_get_a_reply(
     assert chat.replies[-1].text == catalogs.text("ru", "menu.title")
 
 
-async def test_alerts_are_routed_and_say_they_are_coming(
-    engine: DialogEngine, catalogs: Catalogs
-) -> None:
-    chat = await start(engine, "tg")
-    await chat.tap("alerts")
-    assert chat.text == catalogs.text("tg", "soon.alerts")
-
-
 async def test_a_shared_contact_gets_thanks_and_its_number_is_kept_nowhere(
     runtime: Runtime, catalogs: Catalogs
 ) -> None:
