@@ -216,6 +216,20 @@ async def measure(url: str, stand: StandIns, cases: int, rounds: int) -> None:
         print(summary("reply -> platform send", outbound))
 
 
+def empty_cases(url: str) -> None:
+    """Start from no cases and no people, so the queue holds exactly ``--cases``."""
+    from musofir.storage import make_engine
+    from musofir.storage.models import AuditEntry, Case, CaseMessage, Person
+    from sqlmodel import Session, delete
+
+    engine = make_engine(url)
+    with Session(engine) as session:
+        for table in (CaseMessage, Case, AuditEntry, Person):
+            session.exec(delete(table))  # type: ignore[call-overload]
+        session.commit()
+    engine.dispose()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--redis", required=True, help="a Redis URL; its database is flushed")
@@ -237,11 +251,15 @@ def main() -> None:
         }
         if args.database:
             env["DATABASE_URL"] = args.database
-        subprocess.run(
+        added = subprocess.run(
             [sys.executable, "-m", "musofir", "users", "add", "bench", "--role", "lawyer",
              "--password-stdin"],
-            input=PASSWORD + "\n", text=True, env=env, check=True, capture_output=True,
+            input=PASSWORD + "\n", text=True, env=env, capture_output=True,
         )  # fmt: skip
+        if added.returncode != 0 and "already exists" not in added.stderr:
+            raise SystemExit(added.stderr)
+        if args.database:
+            empty_cases(args.database)
         with musofir_serve(env, free_port(), Path(folder) / "serve.log") as url:
             asyncio.run(measure(url, stand, args.cases, args.rounds))
 
