@@ -26,6 +26,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 from utils.services import flush_redis, require_env, reset_postgres, unavailable
+from utils.standins import StandIns, run_standins
 
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -139,3 +140,16 @@ def data_dir(tmp_path: Path) -> Path:
     path = tmp_path / "musofir-data"
     path.mkdir()
     return path
+
+
+@pytest.fixture(scope="module")
+def standins() -> Iterator[StandIns]:
+    """The Telegram, Twilio and Viber API stand-ins on one loopback port, per test module."""
+    yield from run_standins()
+
+
+@pytest.fixture
+def stand(standins: StandIns) -> StandIns:
+    """The module's stand-ins, with the previous test's calls and faults forgotten."""
+    standins.clear()
+    return standins

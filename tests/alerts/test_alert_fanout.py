@@ -18,7 +18,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-import pytest
 import redis
 from cryptography.fernet import Fernet
 from musofir.alerts.book import AlertBook, Audience
@@ -28,7 +27,7 @@ from musofir.storage.models import AlertDelivery
 from sqlmodel import Session, select
 from utils.platforms import channel_settings
 from utils.recipients import Recipient, add_subscribers
-from utils.standins import StandIns, run_standins
+from utils.standins import StandIns
 
 from musofir.settings import Settings
 
@@ -36,11 +35,6 @@ PEOPLE = 10_000
 SCALE = 20
 RATES = {"telegram": 30 * SCALE, "twilio": 50 * SCALE, "viber": 50 * SCALE}
 TEMPLATE = "HX" + "e" * 32
-
-
-@pytest.fixture(scope="module")
-def standins() -> Iterator[StandIns]:
-    yield from run_standins()
 
 
 def recipients() -> list[Recipient]:

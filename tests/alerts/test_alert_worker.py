@@ -10,12 +10,10 @@ import asyncio
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import pytest
 from cryptography.fernet import Fernet
 from musofir.alerts.book import AlertBook, Audience
 from musofir.alerts.worker import AlertWorker, WorkerTimings
@@ -23,23 +21,12 @@ from musofir.bots.server import Runtime, build_runtime
 from sqlalchemy import inspect
 from utils.platforms import channel_settings
 from utils.recipients import Recipient, add_subscribers
-from utils.standins import StandIns, run_standins
+from utils.standins import StandIns
 
 from musofir.settings import Settings
 from musofir.worker import build_worker
 
 FAST = WorkerTimings(lease_ms=1500, heartbeat_ms=1000, tick_seconds=0.3, reclaim_seconds=0.3)
-
-
-@pytest.fixture(scope="module")
-def standins() -> Iterator[StandIns]:
-    yield from run_standins()
-
-
-@pytest.fixture
-def stand(standins: StandIns) -> StandIns:
-    standins.clear()
-    return standins
 
 
 def settings_for(stand: StandIns, tmp_path: Path, redis_url: str) -> Settings:

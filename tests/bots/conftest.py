@@ -8,7 +8,7 @@ import pytest
 from musofir.bots.delivery.receiver import ReceiverTimings
 from utils.live import LiveServer, run_server
 from utils.platforms import channel_settings
-from utils.standins import StandIns, run_standins
+from utils.standins import StandIns
 
 from musofir.settings import Settings
 
@@ -26,18 +26,6 @@ def demo_server(tmp_path: Path) -> Iterator[LiveServer]:
 
 
 FAST = ReceiverTimings(budget_seconds=4.0, sweep_seconds=0.2, retry_pause_seconds=0.5)
-
-
-@pytest.fixture(scope="module")
-def standins() -> Iterator[StandIns]:
-    yield from run_standins()
-
-
-@pytest.fixture
-def stand(standins: StandIns) -> StandIns:
-    """The module's stand-ins, with the previous test's calls and faults forgotten."""
-    standins.clear()
-    return standins
 
 
 @pytest.fixture(scope="module")

@@ -32,7 +32,7 @@ from sqlmodel import Session, select
 from utils.live import LiveServer, run_server
 from utils.platforms import channel_settings, post_telegram, tg_button, tg_message
 from utils.processes import serve_process
-from utils.standins import StandIns, run_standins
+from utils.standins import StandIns
 
 from musofir.settings import Settings
 
@@ -45,17 +45,6 @@ FAST = ReceiverTimings(budget_seconds=4.0, sweep_seconds=0.2, retry_pause_second
 
 
 # Fixtures --------------------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def standins() -> Iterator[StandIns]:
-    yield from run_standins()
-
-
-@pytest.fixture
-def stand(standins: StandIns) -> StandIns:
-    standins.clear()
-    return standins
 
 
 @pytest.fixture
