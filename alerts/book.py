@@ -256,23 +256,6 @@ class AlertBook:
             )
             session.commit()
 
-    def claim(self, delivery_id: int) -> tuple[AlertDelivery, Alert] | None:
-        """queued → sending; None when another worker has it or it is already final."""
-        with self.session() as session:
-            moved = session.execute(
-                update(AlertDelivery)
-                .where(col(AlertDelivery.id) == delivery_id, col(AlertDelivery.status) == "queued")
-                .values(status="sending", updated_at=datetime.now(UTC))
-            )
-            session.commit()
-            if not moved.rowcount:  # type: ignore[attr-defined]
-                return None
-            delivery = session.get(AlertDelivery, delivery_id)
-            assert delivery is not None
-            alert = session.get(Alert, delivery.alert_id)
-            assert alert is not None
-            return delivery, alert
-
     def claim_many(self, delivery_ids: list[int]) -> list[Claimed]:
         """queued → sending for those still queued, in one statement; the rest are skipped."""
         if not delivery_ids:
@@ -325,19 +308,6 @@ class AlertBook:
                     .where(col(AlertDelivery.id).in_(ids), col(AlertDelivery.status) == "sending")
                     .values(status=status, detail=detail, updated_at=datetime.now(UTC))
                 )
-            session.commit()
-
-    def finish(self, delivery_id: int, status: str, detail: str = "") -> None:
-        if status not in FINAL:
-            raise ValueError(f"not a final status: {status}")
-        with self.session() as session:
-            session.execute(
-                update(AlertDelivery)
-                .where(
-                    col(AlertDelivery.id) == delivery_id, col(AlertDelivery.status) == "sending"
-                )
-                .values(status=status, detail=detail[:80], updated_at=datetime.now(UTC))
-            )
             session.commit()
 
     def abandoned(self, delivery_id: int) -> str | None:

@@ -2,7 +2,7 @@
 
 Why Streams and not arq, rq or taskiq: each recipient is one tiny entry (a delivery id), and
 what we need most is to know, after a worker is killed, exactly which entries it had taken.
-A consumer group keeps that list (the pending entries) in Redis itself, and ``XAUTOCLAIM``
+A consumer group keeps that list (the pending entries) in Redis itself, and ``XCLAIM``
 hands a dead worker's entries to a live one; the job libraries either re-run such jobs
 (a second message) or need their own result store. redis-py is already a dependency.
 """
@@ -69,16 +69,6 @@ class SendQueue:
                 pipe.xack(STREAM, GROUP, *ids)
                 pipe.xdel(STREAM, *ids)
                 await pipe.execute()
-
-    async def reclaim(self, consumer: str, idle_ms: int, count: int = 100) -> list[Entry]:
-        """Entries another consumer took and has not finished for ``idle_ms``: it died."""
-        answer: Any = await self.redis.xautoclaim(
-            STREAM, GROUP, consumer, min_idle_time=idle_ms, start_id="0-0", count=count
-        )
-        return entries_of(answer[1])
-
-    async def depth(self) -> int:
-        return int(await self.redis.xlen(STREAM))
 
 
 __all__ = ["GROUP", "STREAM", "Entry", "SendQueue", "entries_of"]

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
 from datetime import UTC, datetime
 
 from musofir.storage.models import Reminder, Subscription
 from sqlalchemy import Engine
 from sqlmodel import Session, col, delete, select
 
-from .topics import join, parse_list
+from .topics import join
 
 
 class SubscriptionBook:
@@ -44,29 +43,12 @@ class SubscriptionBook:
             session.commit()
             return row
 
-    def set_region(self, person_key: str, region: str) -> None:
-        with Session(self.engine) as session:
-            row = session.exec(
-                select(Subscription).where(Subscription.person_key == person_key)
-            ).first()
-            if row is not None:
-                row.region = region[:80]
-                session.add(row)
-                session.commit()
-
-    def topics_of(self, person_key: str) -> tuple[str, ...]:
-        row = self.get(person_key)
-        return parse_list(row.topics) if row else ()
-
     def stop_everything(self, person_key: str) -> None:
         """Stop words and platform opt-outs: no alerts, no reminders, from now on."""
         with Session(self.engine) as session:
             session.exec(delete(Subscription).where(col(Subscription.person_key) == person_key))
             session.exec(delete(Reminder).where(col(Reminder.person_key) == person_key))
             session.commit()
-
-    async def astop_everything(self, person_key: str) -> None:
-        await asyncio.to_thread(self.stop_everything, person_key)
 
 
 __all__ = ["SubscriptionBook"]

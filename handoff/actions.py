@@ -15,7 +15,7 @@ from musofir.dialogs.desk import SPECIALIST_ROLES
 from musofir.dialogs.flows import handoff as person_side
 from musofir.dialogs.i18n import Translator
 from musofir.dialogs.state import Conversation, Option
-from musofir.storage.models import Case, StaffMember, StaffRole
+from musofir.storage.models import Case, StaffMember
 from sqlmodel import Session, select
 
 from .cases import CaseDetail
@@ -189,10 +189,6 @@ def readable_roles(member: StaffMember) -> tuple[str, ...]:
     return (member.role.value,) if member.role.value in SPECIALIST_ROLES else ()
 
 
-def is_admin(member: StaffMember) -> bool:
-    return member.role is StaffRole.ADMIN
-
-
 __all__ = [
     "OUTCOMES",
     "CaseNotFound",
@@ -200,6 +196,5 @@ __all__ = [
     "NotAllowed",
     "Push",
     "can_read",
-    "is_admin",
     "readable_roles",
 ]

@@ -283,11 +283,6 @@ class CaseStore:
             session.commit()
             return message.id or 0
 
-    def add_system_message(self, case_id: int, text: str) -> None:
-        with Session(self.engine, expire_on_commit=False) as session:
-            session.add(CaseMessage(case_id=case_id, author="system", text=text[:8000]))
-            session.commit()
-
     def set_delivery(self, message_id: int, delivery: str) -> None:
         with Session(self.engine, expire_on_commit=False) as session:
             session.execute(

@@ -112,14 +112,6 @@ def ensure_demo_specialist(engine: Engine, username: str = "demo") -> str:
     return password
 
 
-def staff_by_id(engine: Engine, staff_id: int) -> StaffMember | None:
-    with Session(engine) as session:
-        member = session.get(StaffMember, staff_id)
-        if member is not None:
-            session.expunge(member)
-        return member
-
-
 def list_staff(engine: Engine) -> list[StaffPublic]:
     with Session(engine) as session:
         members = session.exec(select(StaffMember).order_by(StaffMember.username)).all()
@@ -135,6 +127,5 @@ __all__ = [
     "ensure_demo_specialist",
     "hash_password",
     "list_staff",
-    "staff_by_id",
     "verify_password",
 ]
