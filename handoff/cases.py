@@ -44,6 +44,15 @@ class CaseSummary:
 
 
 @dataclass(frozen=True, slots=True)
+class Forwarded:
+    """A person's message reached an open case: its role, and the new message's id (None when
+    it was recorded before: a platform's redelivery)."""
+
+    role: str
+    message_id: int | None
+
+
+@dataclass(frozen=True, slots=True)
 class MessageView:
     id: int
     author: str
@@ -131,12 +140,13 @@ class CaseStore:
         latitude: float | None = None,
         longitude: float | None = None,
         urgent: bool = False,
-    ) -> int | None:
-        """Record the message; None when the case is closed or the message was recorded before."""
+    ) -> Forwarded | None:
+        """Record the message; None when the case is closed (or gone)."""
         with Session(self.engine, expire_on_commit=False) as session:
             case = session.get(Case, case_id)
             if case is None or case.status not in OPEN_STATUSES:
                 return None
+            role = case.role
             message = CaseMessage(
                 case_id=case_id,
                 author="person",
@@ -152,7 +162,7 @@ class CaseStore:
                 session.flush()
             except IntegrityError:
                 session.rollback()
-                return None  # the same platform message, replayed after a crash
+                return Forwarded(role, None)  # the same platform message, replayed after a crash
             marks: dict[str, object] = {"urgent": True} if urgent else {}
             session.execute(
                 update(Case)
@@ -160,16 +170,18 @@ class CaseStore:
                 .values(unread=Case.unread + 1, last_person_at=_now(), **marks)
             )
             session.commit()
-            return message.id
+            return Forwarded(role, message.id)
 
-    def end_by_person(self, case_id: int, person_key: str) -> bool:
+    def end_by_person(self, case_id: int, person_key: str) -> str | None:
+        """The case's role when the person's "end" closed it; None when it was closed before."""
         return self._close(case_id, "ended_by_person", person_key=person_key)
 
-    def rate(self, case_id: int, person_key: str, rating: int) -> bool:
+    def rate(self, case_id: int, person_key: str, rating: int) -> str | None:
+        """The case's role when the rating was kept; None otherwise."""
         if not 1 <= rating <= 5:
-            return False
+            return None
         with Session(self.engine, expire_on_commit=False) as session:
-            result = session.execute(
+            rated = session.execute(
                 update(Case)
                 .where(
                     col(Case.id) == case_id,
@@ -177,9 +189,10 @@ class CaseStore:
                     col(Case.status) == "closed",
                 )
                 .values(rating=rating)
-            )
+                .returning(col(Case.role))
+            ).scalar_one_or_none()
             session.commit()
-            return bool(result.rowcount)  # type: ignore[attr-defined]
+            return rated
 
     def take_waiting(self, person_key: str, turn_key: str) -> list[tuple[int, str, str]]:
         """(case id, role, text) of replies held back for the person, oldest first."""
@@ -253,20 +266,22 @@ class CaseStore:
             return bool(result.rowcount)  # type: ignore[attr-defined]
 
     def close(self, case_id: int, outcome: str) -> bool:
-        return self._close(case_id, outcome)
+        return self._close(case_id, outcome) is not None
 
-    def _close(self, case_id: int, outcome: str, *, person_key: str | None = None) -> bool:
+    def _close(self, case_id: int, outcome: str, *, person_key: str | None = None) -> str | None:
+        """Close an open case; its role (for the console's event), or None if it was closed."""
         conditions = [col(Case.id) == case_id, col(Case.status) != "closed"]
         if person_key is not None:
             conditions.append(col(Case.person_key) == person_key)
         with Session(self.engine, expire_on_commit=False) as session:
-            result = session.execute(
+            closed = session.execute(
                 update(Case)
                 .where(*conditions)
                 .values(status="closed", closed_at=_now(), outcome=outcome[:32])
-            )
+                .returning(col(Case.role))
+            ).scalar_one_or_none()
             session.commit()
-            return bool(result.rowcount)  # type: ignore[attr-defined]
+            return closed
 
     def add_staff_message(
         self, case_id: int, staff_id: int, text: str, *, note: bool = False
@@ -298,6 +313,12 @@ class CaseStore:
                     .values(waiting_window=True)
                 )
             session.commit()
+
+    def message(self, case_id: int, message_id: int) -> CaseMessage | None:
+        """One message of one case (a media link names both)."""
+        with Session(self.engine, expire_on_commit=False) as session:
+            found = session.get(CaseMessage, message_id)
+            return found if found is not None and found.case_id == case_id else None
 
     def mark_read(self, case_id: int) -> None:
         with Session(self.engine, expire_on_commit=False) as session:
@@ -453,4 +474,11 @@ class CaseStore:
         )
 
 
-__all__ = ["OPEN_STATUSES", "CaseDetail", "CaseStore", "CaseSummary", "MessageView"]
+__all__ = [
+    "OPEN_STATUSES",
+    "CaseDetail",
+    "CaseStore",
+    "CaseSummary",
+    "Forwarded",
+    "MessageView",
+]

@@ -86,27 +86,22 @@ class Desk:
             urgent=message.urgent,
         )
         if added is None:
-            case = await asyncio.to_thread(self.hub.cases.get, message.case_id)
-            return case is not None and case.status != "closed"  # replayed: still delivered
-        case = await asyncio.to_thread(self.hub.cases.get, message.case_id)
-        role = case.role if case else ""
-        await self.hub.events.publish({"type": "message", "case": message.case_id, "role": role})
+            return False  # the case was closed meanwhile
+        if added.message_id is not None:  # not a replay: the console has something new
+            event = {"type": "message", "case": message.case_id, "role": added.role}
+            await self.hub.events.publish(event)
         return True
 
     async def end_by_person(self, case_id: int, user_key: str) -> None:
-        ended = await asyncio.to_thread(self.hub.cases.end_by_person, case_id, user_key)
-        if ended:
-            case = await asyncio.to_thread(self.hub.cases.get, case_id)
-            role = case.role if case else ""
+        role = await asyncio.to_thread(self.hub.cases.end_by_person, case_id, user_key)
+        if role is not None:
             await self.hub.events.publish({"type": "closed", "case": case_id, "role": role})
 
     async def rate(self, case_id: int, user_key: str, rating: int) -> bool:
-        rated = await asyncio.to_thread(self.hub.cases.rate, case_id, user_key, rating)
-        if rated:
-            case = await asyncio.to_thread(self.hub.cases.get, case_id)
-            role = case.role if case else ""
+        role = await asyncio.to_thread(self.hub.cases.rate, case_id, user_key, rating)
+        if role is not None:
             await self.hub.events.publish({"type": "rated", "case": case_id, "role": role})
-        return rated
+        return role is not None
 
     async def take_waiting_replies(self, user_key: str, message_key: str) -> list[tuple[str, str]]:
         taken = await asyncio.to_thread(self.hub.cases.take_waiting, user_key, message_key)

@@ -233,8 +233,7 @@ def build_router(console: Console) -> APIRouter:
         case = await asyncio.to_thread(hub.cases.get, case_id)
         if case is None or not can_read(who.member, case):
             return _error(request, who, 404 if case is None else 403, "Not available.")
-        detail = await asyncio.to_thread(hub.cases.detail, case_id)
-        found = next((m for m in detail.messages if m.id == message_id), None) if detail else None
+        found = await asyncio.to_thread(hub.cases.message, case_id, message_id)
         if found is None or not found.media_ref:
             return _error(request, who, 404, "There is no such file in this case.")
         await hub.audit.arecord(who.member.username, "media", case_id, str(message_id))
