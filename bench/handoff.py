@@ -29,8 +29,6 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -41,37 +39,12 @@ from cryptography.fernet import Fernet
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 
-from utils.live import free_port  # noqa: E402
 from utils.platforms import TELEGRAM_SECRET, channel_settings, tg_button, tg_message  # noqa: E402
+from utils.processes import serve_process  # noqa: E402
 from utils.standins import StandIns  # noqa: E402
 
 PASSWORD = "bench password 123"
 AT_ONCE = int(os.environ.get("BENCH_AT_ONCE", "8"))
-
-
-@contextmanager
-def musofir_serve(env: dict[str, str], port: int, log: Path) -> Iterator[str]:
-    with log.open("wb") as out:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "musofir", "serve", "--port", str(port)],
-            env=env, stdout=out, stderr=subprocess.STDOUT,
-        )  # fmt: skip
-        url = f"http://127.0.0.1:{port}"
-        try:
-            deadline = time.monotonic() + 90
-            while True:
-                try:
-                    if httpx.get(f"{url}/readyz", timeout=1).status_code == 200:
-                        break
-                except httpx.TransportError:
-                    pass
-                if process.poll() is not None or time.monotonic() > deadline:
-                    raise SystemExit(f"musofir serve did not start; see {log}")
-                time.sleep(0.2)
-            yield url
-        finally:
-            process.terminate()
-            process.wait(timeout=20)
 
 
 async def post_update(http: httpx.AsyncClient, update: dict[str, Any]) -> None:
@@ -260,8 +233,8 @@ def main() -> None:
             raise SystemExit(added.stderr)
         if args.database:
             empty_cases(args.database)
-        with musofir_serve(env, free_port(), Path(folder) / "serve.log") as url:
-            asyncio.run(measure(url, stand, args.cases, args.rounds))
+        with serve_process(env, Path(folder)) as server:
+            asyncio.run(measure(server.url, stand, args.cases, args.rounds))
 
 
 if __name__ == "__main__":

@@ -24,7 +24,9 @@ from collections.abc import Generator, Iterator
 from pathlib import Path
 
 import pytest
+from cryptography.fernet import Fernet
 from playwright.sync_api import Browser, Page, sync_playwright
+from utils.platforms import channel_settings
 from utils.services import flush_redis, require_env, reset_postgres, unavailable
 from utils.standins import StandIns, run_standins
 
@@ -153,3 +155,22 @@ def stand(standins: StandIns) -> StandIns:
     """The module's stand-ins, with the previous test's calls and faults forgotten."""
     standins.clear()
     return standins
+
+
+@pytest.fixture
+def shared_env(
+    standins: StandIns, redis_url: str, postgres_url: str, tmp_path: Path
+) -> dict[str, str]:
+    """Everything server processes need to be one deployment: Redis, PostgreSQL, the keys."""
+    standins.clear()
+    env = channel_settings(standins.telegram_base, standins.twilio_base, standins.viber_base)
+    return {
+        **env,
+        "REDIS_URL": redis_url,
+        "DATABASE_URL": postgres_url,
+        "MUSOFIR_HASH_KEY": "test-hash-key-for-two-processes",
+        "MUSOFIR_ENCRYPTION_KEY": Fernet.generate_key().decode(),
+        "MUSOFIR_DATA_DIR": str(tmp_path / "data"),
+        "MUSOFIR_INBOX_LEASE_SECONDS": "2",
+        "PYTHONUNBUFFERED": "1",  # a process's log keeps every line up to a SIGKILL
+    }

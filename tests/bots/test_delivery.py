@@ -9,8 +9,6 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-import pytest
-from cryptography.fernet import Fernet
 from musofir.bots.delivery.receiver import ReceiverTimings
 from utils.live import LiveServer, run_server
 from utils.platforms import (
@@ -98,24 +96,6 @@ def test_whatsapp_5xx_on_the_first_message_is_retried_once_more(
     assert post_twilio(client, "/webhooks/whatsapp", twilio_form(me, "hi")).status_code == 200
     sent = stand.wait_sent("twilio", 1)
     assert len(stand.sent("twilio")) == 1 and "Choose your language" in sent[0].params["Body"]
-
-
-@pytest.fixture
-def shared_env(
-    standins: StandIns, redis_url: str, postgres_url: str, tmp_path: Path
-) -> dict[str, str]:
-    """Everything two server processes need to be one deployment."""
-    standins.clear()
-    env = channel_settings(standins.telegram_base, standins.twilio_base, standins.viber_base)
-    return {
-        **env,
-        "REDIS_URL": redis_url,
-        "DATABASE_URL": postgres_url,
-        "MUSOFIR_HASH_KEY": "test-hash-key-for-two-processes",
-        "MUSOFIR_ENCRYPTION_KEY": Fernet.generate_key().decode(),
-        "MUSOFIR_DATA_DIR": str(tmp_path / "data"),
-        "MUSOFIR_INBOX_LEASE_SECONDS": "2",
-    }
 
 
 def post_at_once(posts: list[Any]) -> list[httpx.Response]:

@@ -21,7 +21,6 @@ from typing import Any
 
 import httpx
 import pytest
-from cryptography.fernet import Fernet
 from musofir.bots.delivery.receiver import ReceiverTimings
 from musofir.storage.models import Case, CaseMessage, StaffRole
 from musofir.storage.staff import add_staff
@@ -61,23 +60,9 @@ def server(stand: StandIns, tmp_path: Path) -> Iterator[LiveServer]:
 
 
 @pytest.fixture
-def shared_env(
-    standins: StandIns, redis_url: str, postgres_url: str, tmp_path: Path
-) -> dict[str, str]:
-    """What server processes need to be one deployment (as in tests/bots/test_delivery.py)."""
-    standins.clear()
-    env = channel_settings(standins.telegram_base, standins.twilio_base, standins.viber_base)
-    return {
-        **env,
-        "REDIS_URL": redis_url,
-        "DATABASE_URL": postgres_url,
-        "MUSOFIR_HASH_KEY": "test-hash-key-for-the-console",
-        "MUSOFIR_ENCRYPTION_KEY": Fernet.generate_key().decode(),
-        "MUSOFIR_DATA_DIR": str(tmp_path / "data"),
-        "MUSOFIR_INBOX_LEASE_SECONDS": "2",
-        "MUSOFIR_HOURS_LAWYER": "24/7",
-        "PYTHONUNBUFFERED": "1",  # the serve-*.log files keep the log up to a SIGKILL
-    }
+def console_env(shared_env: dict[str, str]) -> dict[str, str]:
+    """The shared deployment, with lawyers at work now."""
+    return {**shared_env, "MUSOFIR_HOURS_LAWYER": "24/7"}
 
 
 @contextmanager
@@ -339,12 +324,12 @@ def test_a_doctor_cannot_open_a_legal_case_by_its_url(
 
 
 def test_a_case_taken_by_one_process_appears_live_in_a_console_served_by_another(
-    standins: StandIns, shared_env: dict[str, str], postgres_url: str, tmp_path: Path, page: Page
+    standins: StandIns, console_env: dict[str, str], postgres_url: str, tmp_path: Path, page: Page
 ) -> None:
     line = "Хозяин квартиры забрал паспорт"
     with (
-        serve_process(shared_env, tmp_path / "a") as one,
-        serve_process(shared_env, tmp_path / "b") as two,
+        serve_process(console_env, tmp_path / "a") as one,
+        serve_process(console_env, tmp_path / "b") as two,
         database(postgres_url) as engine,
     ):
         add_members(engine)
@@ -392,7 +377,7 @@ def person_texts(engine: Engine, case_id: int) -> list[str]:
 
 
 def test_nothing_the_person_sent_during_a_restart_is_lost(
-    browser: Browser, standins: StandIns, shared_env: dict[str, str], postgres_url: str,
+    browser: Browser, standins: StandIns, console_env: dict[str, str], postgres_url: str,
     tmp_path: Path,
 ) -> None:  # fmt: skip
     person, line = 9106, "Не отдают зарплату"
@@ -402,7 +387,7 @@ def test_nothing_the_person_sent_during_a_restart_is_lost(
     log: list[str] = []
     unacknowledged: list[dict[str, Any]] = []
     with database(postgres_url) as engine:
-        with serve_process(shared_env, tmp_path / "first") as first:
+        with serve_process(console_env, tmp_path / "first") as first:
             add_members(engine)
             with httpx.Client(base_url=first.url, timeout=30) as http:
                 open_legal_case(http, person, line)
@@ -424,7 +409,7 @@ def test_nothing_the_person_sent_during_a_restart_is_lost(
             writer.join(timeout=60)
         assert unacknowledged, f"the crash came too late to test anything: {log}"
 
-        with serve_process(shared_env, tmp_path / "second") as second:
+        with serve_process(console_env, tmp_path / "second") as second:
             for update in unacknowledged:  # the platform delivers again what was not acked
                 deadline = time.monotonic() + 30
                 while not post_or_fail(second.url, update, log):
