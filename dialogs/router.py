@@ -101,7 +101,9 @@ async def route(turn: Turn) -> None:
         handoff.start(turn, None if role == "any" else role)
     elif danger_language:
         # After the emergency reply, add an answer only when one clearly fits.
-        result = services.matcher.match(text, language=conversation.language)
+        result = await services.matcher.match(
+            text, language=conversation.language, hint=inbound.language_hint
+        )
         if result.topic:
             answers.answer_topic(turn, result.topic)
     else:

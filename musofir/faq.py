@@ -8,21 +8,21 @@ from pathlib import Path
 from typing import Any
 
 from musofir.knowledge import KnowledgeBase
-from musofir.nlu import Band, FaqMatcher, MatchResult, build_faq_matcher
+from musofir.nlu import Band, MatchResult, TfidfMatcher, build_faq_matcher
 
 
 class EvalFileError(ValueError):
     """The evaluation file is not what ``nlu eval`` reads; the message names the line."""
 
 
-def _load(knowledge_dir: Path | None) -> tuple[KnowledgeBase, FaqMatcher]:
+def _load(knowledge_dir: Path | None) -> tuple[KnowledgeBase, TfidfMatcher]:
     knowledge = KnowledgeBase.load(knowledge_dir)
     return knowledge, build_faq_matcher(knowledge)
 
 
 def answer_for(text: str, *, language: str | None, knowledge_dir: Path | None) -> dict[str, Any]:
     knowledge, matcher = _load(knowledge_dir)
-    result = matcher.match(text, language=language)
+    result = matcher.match_now(text, language=language)
     answer = None
     if result.topic:
         found = knowledge.localized(result.topic, result.language)
@@ -65,7 +65,7 @@ def evaluate_file(path: Path, *, knowledge_dir: Path | None) -> dict[str, Any]:
     items: list[dict[str, Any]] = []
     per_language: dict[str, list[bool]] = defaultdict(list)
     for text, expected in cases:
-        result = matcher.match(text)
+        result = matcher.match_now(text)
         predicted = _predicted(result)
         answered = result.topic
         correct = answered == expected if expected is not None else result.band is Band.NONE

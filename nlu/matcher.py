@@ -59,9 +59,15 @@ class MatchResult:
 
 
 class FaqMatcher(Protocol):
-    """What the dialog engine asks of any matcher (this one, or a Rasa server over HTTP)."""
+    """What the dialog engine asks of any matcher (the built-in one, or a Rasa server over HTTP).
 
-    def match(self, text: str, *, language: str | None = None) -> MatchResult: ...
+    ``language`` is the person's chosen language, ``hint`` the platform's (Telegram's
+    ``language_code``): priors for language identification, never the only evidence.
+    """
+
+    async def match(
+        self, text: str, *, language: str | None = None, hint: str | None = None
+    ) -> MatchResult: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,7 +163,15 @@ class TfidfMatcher:
         per_topic = np.maximum.reduceat(scores, self._topic_starts)
         return {self._topics[i]: float(per_topic[i]) for i in np.flatnonzero(per_topic > 0)}
 
-    def match(self, text: str, *, language: str | None = None) -> MatchResult:
+    async def match(
+        self, text: str, *, language: str | None = None, hint: str | None = None
+    ) -> MatchResult:
+        """The built-in matcher answers in-process, in well under a millisecond."""
+        return self.match_now(text, language=language, hint=hint)
+
+    def match_now(
+        self, text: str, *, language: str | None = None, hint: str | None = None
+    ) -> MatchResult:
         detected = detect_language(text, prior=language) if language is None else language
         best = self._topic_scores(text)
         ranked = sorted(best.items(), key=lambda item: (-item[1], item[0]))

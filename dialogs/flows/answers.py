@@ -57,7 +57,9 @@ def answer_topic(turn: Turn, topic_id: str) -> None:
 
 
 async def answer_question(turn: Turn, text: str) -> None:
-    result = turn.services.matcher.match(text, language=turn.conversation.language)
+    result = await turn.services.matcher.match(
+        text, language=turn.conversation.language, hint=turn.inbound.language_hint
+    )
     if result.band is Band.ANSWER and result.topic:
         answer_topic(turn, result.topic)
     elif result.band is Band.SUGGEST:

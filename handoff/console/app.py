@@ -112,13 +112,13 @@ class Console:
             **extra,
         }
 
-    def suggestions(self, language: str, query: str) -> dict[str, Any]:
+    async def suggestions(self, language: str, query: str) -> dict[str, Any]:
         """Knowledge-base answers and canned replies, in the person's language."""
         services = self.engine.services
         knowledge = services.knowledge
         answers = []
         if query.strip():
-            result = services.matcher.match(query[:500], language=language)
+            result = await services.matcher.match(query[:500], language=language)
             for candidate in result.candidates[:3]:
                 found = knowledge.localized(candidate.topic, language)
                 if found is None:

@@ -326,7 +326,7 @@ def build_router(console: Console) -> APIRouter:
             raise HTTPException(404, "no such case")
         if not can_read(who.member, case):
             raise HTTPException(403, "this case belongs to another role")
-        return await asyncio.to_thread(console.suggestions, case.language, q)
+        return await console.suggestions(case.language, q)
 
     @router.post("/api/cases/{case_id}/reply")
     async def reply(case_id: int, body: TextIn, who: Checked) -> dict[str, Any]:

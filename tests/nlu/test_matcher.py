@@ -31,7 +31,7 @@ def matcher() -> TfidfMatcher:
     ],
 )
 def test_one_question_in_many_scripts_finds_one_topic(matcher: TfidfMatcher, text: str) -> None:
-    result = matcher.match(text)
+    result = matcher.match_now(text)
     assert result.offered[:1] == ("patent.payment",), result
 
 
@@ -41,7 +41,7 @@ def test_one_question_in_many_scripts_finds_one_topic(matcher: TfidfMatcher, tex
 def test_out_of_scope_questions_are_not_forced_onto_a_topic(
     matcher: TfidfMatcher, text: str
 ) -> None:
-    result = matcher.match(text)
+    result = matcher.match_now(text)
     assert result.topic is None
     assert result.band is not Band.ANSWER
 
@@ -53,7 +53,7 @@ def test_a_middle_score_suggests_up_to_three_topics() -> None:
         Example("c.three", "en", "lose the patent"),
     ]
     matcher = TfidfMatcher.build(examples, Thresholds(answer=0.99, suggest=0.05))
-    result = matcher.match("patent")
+    result = matcher.match_now("patent")
     assert result.band is Band.SUGGEST
     assert sorted(result.offered) == ["a.one", "b.two", "c.three"]
     assert result.topic is None
