@@ -49,7 +49,7 @@ from musofir.knowledge import KnowledgeBase
 from musofir.knowledge.directory import DirectoryError
 from musofir.knowledge.places import Gazetteer
 from musofir.knowledge.services_setup import open_directory, topic_links
-from musofir.nlu import CommandWords, DangerWords, SpecialistWords, build_faq_matcher
+from musofir.nlu import CommandWords, DangerWords, SpecialistWords
 from musofir.storage import open_storage
 from musofir.storage.setup import Storage
 from sqlalchemy import text
@@ -66,6 +66,7 @@ from .delivery.push import WHATSAPP_WINDOW_REASON as WHATSAPP_WINDOW
 from .delivery.push import Pusher, PushResult, WindowRule
 from .delivery.ratelimit import Limiter, MemoryLimiter, RedisLimiter
 from .delivery.receiver import Receiver, ReceiverTimings
+from .nlu_backend import build_matcher, close_matcher, describe_matcher
 from .preview import preview
 from .telegram import routes as telegram_routes
 from .telegram.polling import poll_forever
@@ -112,7 +113,7 @@ def build_services(
     return Services(
         catalogs=catalogs,
         knowledge=knowledge,
-        matcher=build_faq_matcher(knowledge),
+        matcher=build_matcher(settings.nlu_backend, settings.rasa_url, knowledge),
         commands=CommandWords.load(),
         danger=DangerWords.load(),
         people=storage.people,
@@ -123,6 +124,7 @@ def build_services(
         specialists=SpecialistWords.load(),
         desk=desk,
         alerts=alerts,
+        unanswered=storage.unanswered,
     )
 
 
@@ -184,7 +186,7 @@ def build_runtime(
     outbox = Outbox(store, limiter, rate_scale=settings.rate_limit_scale, steady=steady_rates)
     receiver = Receiver(engine, outbox, inbox, channels.all(), timings)
     pusher = Pusher(engine, outbox, {channel.name: channel for channel in channels.all()})
-    notes = (state_note, *channels.notes)
+    notes = (state_note, describe_matcher(services.matcher), *channels.notes)
 
     async def push(
         user_key: str,
@@ -321,6 +323,7 @@ def create_app(
             await runtime.hub.events.close()
             await runtime.chat_log.close()
             await runtime.store.close()
+            await close_matcher(runtime.engine.services.matcher)
             runtime.storage.close()
 
     app.router.lifespan_context = lifespan

@@ -24,6 +24,7 @@ from musofir.nlu import clean
 
 from .messages import Inbound, Outbound
 from .router import route
+from .script import in_persons_script
 from .state import Conversation, StateStore
 from .turn import Services, Turn, remember_options
 from .wire import outbound_from_json, outbound_to_json
@@ -139,6 +140,7 @@ class DialogEngine:
         except Exception:
             log.exception("turn failed on %s", inbound.channel)
             turn.replies = [Outbound(text=turn.t("error.generic"), language=turn.language)]
+        turn.replies = in_persons_script(turn.replies, turn.conversation)
         journal = json.dumps([outbound_to_json(reply) for reply in turn.replies])
         await self._persist(turn, language_before, (journal_name, journal, JOURNAL_TTL_SECONDS))
         return turn.replies

@@ -19,6 +19,7 @@ from musofir.nlu import Command, clean, detect_language
 from . import payloads
 from .flows import alerts, answers, forget, handoff, language, menu, safety, unreadable, visits
 from .flows import services as nearby
+from .script import note_script
 from .state import Conversation
 from .turn import Turn
 
@@ -41,6 +42,7 @@ def _chosen_option(conversation: Conversation, text: str) -> str | None:
 async def route(turn: Turn) -> None:
     inbound, conversation, services = turn.inbound, turn.conversation, turn.services
     text = turn.text
+    note_script(conversation, text)
     danger_language = services.danger.detect(text)
     if danger_language:
         safety.warn(turn, danger_language)

@@ -38,6 +38,7 @@ class Conversation:
     pseudonym: str | None = None
     last_inbound_at: float | None = None  # epoch seconds: WhatsApp's 24-hour window starts here
     unreachable: str | None = None  # why the last delivery failed for good (blocked, unsubscribed)
+    script: str | None = None  # "Cyrl" for an Uzbek speaker who writes in Cyrillic
 
     def to_json(self) -> dict[str, Any]:
         # By hand rather than ``asdict``: it deep-copies, and this runs on every message.
@@ -52,6 +53,7 @@ class Conversation:
             "pseudonym": self.pseudonym,
             "last_inbound_at": self.last_inbound_at,
             "unreachable": self.unreachable,
+            "script": self.script,
         }
 
     @classmethod

@@ -14,6 +14,7 @@ from . import payloads
 from .desk import HelpDesk
 from .directory import ReportSink, UserDirectory
 from .i18n import Catalogs, Translator
+from .learning import UnansweredSink
 from .messages import Button, Inbound, Location, Outbound, Venue
 from .state import Conversation, Option
 from .subscriptions import AlertDesk
@@ -36,6 +37,7 @@ class Services:
     specialists: SpecialistWords  # typed requests for a human ("юрист", "odam bilan...")
     desk: HelpDesk  # cases for specialists, and visits to the centre
     alerts: AlertDesk  # subscriptions and personal reminders
+    unanswered: UnansweredSink  # questions below the threshold, for staff to teach the bot
 
 
 @dataclass

@@ -14,6 +14,7 @@ from musofir.dialogs import Outbound
 from musofir.dialogs.flows.clock import when
 from musofir.dialogs.i18n import Catalogs, Translator
 from musofir.storage.people import PersonDirectory
+from musofir.storage.unanswered import UnansweredQuestions
 
 from .actions import Push
 from .hub import HandoffHub
@@ -26,6 +27,10 @@ PURGE_CHECK_SECONDS = 3600.0
 
 
 async def purge_expired(hub: HandoffHub) -> int:
+    """Delete closed cases, and unanswered questions nobody asked, older than the retention.
+
+    Returns the number of cases deleted.
+    """
     days = await asyncio.to_thread(hub.settings.retention_days)
     deleted = await asyncio.to_thread(hub.cases.purge_closed, timedelta(days=days))
     if deleted:
@@ -33,6 +38,9 @@ async def purge_expired(hub: HandoffHub) -> int:
             "system", "retention", None, f"{deleted} cases older than {days} d"
         )
         log.info("retention: deleted %d closed cases older than %d days", deleted, days)
+    questions = await UnansweredQuestions(hub.engine).prune(timedelta(days=days))
+    if questions:
+        log.info("retention: deleted %d unanswered questions older than %d days", questions, days)
     return deleted
 
 

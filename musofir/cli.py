@@ -141,17 +141,34 @@ def cmd_ask(args: argparse.Namespace) -> int:
 
 
 def cmd_nlu_eval(args: argparse.Namespace) -> int:
-    from .faq import EvalFileError, evaluate_file
+    from .faq import EvalFileError, evaluate_file, sweep_file
 
     try:
+        if args.sweep:
+            rows = sweep_file(args.file, knowledge_dir=Settings().knowledge_dir)
+            if args.json:
+                emit_json(rows)
+            else:
+                for row in rows:
+                    print("  ".join(f"{k}={v}" for k, v in row.items()))
+            return 0
         report = evaluate_file(args.file, knowledge_dir=Settings().knowledge_dir)
     except EvalFileError as error:
         return _fail(str(error))
     if args.json:
         emit_json(report)
-    else:
-        keys = ("n", "top1_accuracy", "in_scope_accuracy", "out_of_scope_rejection")
-        print("  ".join(f"{k}={report[k]}" for k in keys))
+        return 0
+    keys = (
+        "n",
+        "in_scope_accuracy",
+        "answered_accuracy",
+        "wrong_answers",
+        "out_of_scope_rejection",
+        "language_accuracy",
+    )
+    print("all  " + "  ".join(f"{k}={report[k]}" for k in keys))
+    for language, figures in report["by_language"].items():
+        print(f"{language:4s} " + "  ".join(f"{k}={figures[k]}" for k in keys))
     return 0
 
 
@@ -269,7 +286,17 @@ def build_parser() -> OneLineParser:
     evaluate = nlu.add_parser("eval", help="measure the FAQ matcher on a labelled JSONL file")
     evaluate.add_argument("file", type=readable_file)
     evaluate.add_argument("--json", action="store_true")
+    evaluate.add_argument(
+        "--sweep", action="store_true", help="the figures at a range of band thresholds"
+    )
     evaluate.set_defaults(handler=cmd_nlu_eval)
+
+    from .rasa_cli import register as register_rasa
+
+    register_rasa(nlu)
+    from .unanswered_cli import register as register_unanswered
+
+    register_unanswered(nlu, OneLineParser)
 
     from .services_cli import register as register_services
 

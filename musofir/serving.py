@@ -8,6 +8,7 @@ import sys
 import uvicorn
 
 from musofir.alerts.reminders import ReminderError
+from musofir.bots.nlu_backend import NluBackendError
 from musofir.bots.server import ChannelError, create_app
 from musofir.bots.twilio.content import ContentError
 from musofir.dialogs.i18n import CatalogError
@@ -46,6 +47,7 @@ def serve(
         ContentError,
         HoursError,
         ReminderError,
+        NluBackendError,
     ) as error:
         sys.stderr.write(f"musofir: refusing to start: {error}\n")
         return 1

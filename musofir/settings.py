@@ -55,6 +55,16 @@ class Settings(BaseSettings):
         validation_alias=AliasChoices("MUSOFIR_COOKIE_SECURE", "cookie_secure"),
         description="Mark the web chat cookie Secure (set it when serving over HTTPS).",
     )
+    nlu_backend: str = Field(
+        default="builtin",
+        validation_alias=AliasChoices("NLU_BACKEND", "nlu_backend"),
+        description="Who picks the topic of a question: builtin (default) or rasa.",
+    )
+    rasa_url: str | None = Field(
+        default=None,
+        validation_alias=AliasChoices("RASA_URL", "rasa_url"),
+        description="The Rasa server (rasa run --enable-api) when NLU_BACKEND=rasa.",
+    )
 
     # Messenger channels. A channel without its credentials is off; the start-up log says so.
     # Each *_API_BASE replaces the platform's own base address (tests point them at stand-ins).
@@ -184,6 +194,7 @@ class Settings(BaseSettings):
         "twilio_whatsapp_from",
         "twilio_sms_from",
         "viber_auth_token",
+        "rasa_url",
         mode="before",
     )
     @classmethod
@@ -235,6 +246,7 @@ class Settings(BaseSettings):
         "hours_social_worker",
         "centre_name",
         "centre_address",
+        "nlu_backend",
         mode="before",
     )
     @classmethod

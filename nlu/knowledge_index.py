@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
+from importlib import resources
+from pathlib import Path
+
+import yaml
 from musofir.knowledge import KnowledgeBase
 
-from .matcher import Example, TfidfMatcher, Thresholds
+from .language import LanguageModel, training_samples
+from .matcher import OUT_OF_SCOPE, Example, TfidfMatcher, Thresholds
+from .reading import Reader
 
 
 def examples_of(knowledge: KnowledgeBase) -> list[Example]:
@@ -16,10 +24,40 @@ def examples_of(knowledge: KnowledgeBase) -> list[Example]:
     return found
 
 
+def out_of_scope_examples(path: Path | None = None) -> list[Example]:
+    """The questions we decline (``lexicon/out_of_scope.yaml``), as examples of no topic."""
+    source = path or Path(str(resources.files("musofir.nlu") / "lexicon" / "out_of_scope.yaml"))
+    data = yaml.safe_load(source.read_text("utf-8")) or {}
+    return [
+        Example(OUT_OF_SCOPE, language, str(text))
+        for language, lines in data.items()
+        for text in lines or ()
+    ]
+
+
+_built: dict[tuple[str, Thresholds | None], TfidfMatcher] = {}
+
+
 def build_faq_matcher(
     knowledge: KnowledgeBase, thresholds: Thresholds | None = None
 ) -> TfidfMatcher:
-    return TfidfMatcher.build(examples_of(knowledge), thresholds)
+    """The built-in matcher over the whole knowledge base, with a language model trained on it.
+
+    A built matcher never changes, so one built from the same examples is reused: the console,
+    the server and each test's runtime would otherwise spend a second or two building it again.
+    """
+    examples = examples_of(knowledge)
+    declined = out_of_scope_examples()
+    fingerprint = hashlib.sha256(
+        json.dumps([(e.topic, e.language, e.text) for e in [*examples, *declined]]).encode()
+    ).hexdigest()
+    found = _built.get((fingerprint, thresholds))
+    if found is None:
+        reader = Reader(LanguageModel.train(training_samples(knowledge)))
+        found = TfidfMatcher.build(examples, thresholds, reader=reader, out_of_scope=declined)
+        _built.clear()  # one knowledge base per process, but never a growing cache
+        _built[(fingerprint, thresholds)] = found
+    return found
 
 
-__all__ = ["build_faq_matcher", "examples_of"]
+__all__ = ["build_faq_matcher", "examples_of", "out_of_scope_examples"]

@@ -3,8 +3,9 @@
 ``clean`` makes any input safe to handle (control characters out, length bounded). ``skeleton``
 folds every script we meet into one rough Latin spelling, so that "как оплатить патент",
 "kak oplatit patent", "патентни қандай тўлаш" and "patentni qanday to'lash" share character
-n-grams. The table is ours because no library folds Uzbek, Tajik and Kyrgyz letters together
-with chat-style Russian transliteration (zh, kh, sh); it is a matching key, never shown to anyone.
+n-grams; Armenian folds the same way, for people who type it in Latin letters. The table is ours
+because no library folds Uzbek, Tajik, Kyrgyz and Armenian letters together with chat-style
+transliteration (zh, kh, sh); it is a matching key, never shown to anyone.
 """
 
 from __future__ import annotations
@@ -41,8 +42,15 @@ _LATIN = {
     "x": "h",
     "w": "v",
 }
-_LATIN_DIGRAPHS = (("o'", "o"), ("g'", "g"), ("kh", "h"), ("zh", "j"), ("'", ""))
-_SKELETON_TABLE = str.maketrans({**_CYRILLIC, **_LATIN})
+_LATIN_DIGRAPHS = (("o'", "o"), ("g'", "g"), ("kh", "h"), ("zh", "j"), ("'", ""), ("ու", "u"))
+_ARMENIAN = {
+    "ա": "a", "բ": "b", "գ": "g", "դ": "d", "ե": "e", "զ": "z", "է": "e", "ը": "y", "թ": "t",
+    "ժ": "j", "ի": "i", "լ": "l", "խ": "h", "ծ": "ts", "կ": "k", "հ": "h", "ձ": "dz", "ղ": "g",
+    "ճ": "ch", "մ": "m", "յ": "y", "ն": "n", "շ": "sh", "ո": "o", "չ": "ch", "պ": "p",
+    "ջ": "j", "ռ": "r", "ս": "s", "վ": "v", "տ": "t", "ր": "r", "ց": "ts", "ւ": "v", "փ": "p",
+    "ք": "k", "և": "ev", "օ": "o", "ֆ": "f",
+}  # fmt: skip
+_SKELETON_TABLE = str.maketrans({**_CYRILLIC, **_LATIN, **_ARMENIAN})
 _NON_WORD = re.compile(r"[^\w]+")
 
 

@@ -9,6 +9,7 @@ from .models import Person, PersonPublic, StaffMember, StaffPublic, StaffRole
 from .people import PersonDirectory
 from .privacy import KeyedHasher, Sealer, load_or_create_key, new_pseudonym
 from .setup import open_storage
+from .unanswered import UnansweredQuestions
 
 __all__ = [
     "KeyedHasher",
@@ -19,6 +20,7 @@ __all__ = [
     "StaffMember",
     "StaffPublic",
     "StaffRole",
+    "UnansweredQuestions",
     "load_or_create_key",
     "make_engine",
     "migrate",

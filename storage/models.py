@@ -185,6 +185,29 @@ class CentreSetting(SQLModel, table=True):
     value: str = Field(max_length=200)
 
 
+class UnansweredQuestion(SQLModel, table=True):
+    """A question the bot could not answer with confidence, kept so staff can teach it.
+
+    Never who asked: no person key, chat, pseudonym or channel. Numbers and e-mail addresses are
+    scrubbed before the text is stored. ``key`` is a hash of the normalised text, so the same
+    question asked again is the same row with ``times`` counted up; the text, language, band and
+    guess are those of its latest asking.
+    """
+
+    __tablename__ = "unanswered_question"
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(max_length=64, unique=True, index=True)
+    text: str = Field(max_length=500)
+    language: str = Field(max_length=8, index=True)
+    band: str = Field(max_length=8)  # suggest, none
+    best_topic: str | None = Field(default=None, max_length=64)
+    score: float = 0.0
+    times: int = 1
+    asked_at: datetime = Field(default_factory=_now)
+    last_asked_at: datetime = Field(default_factory=_now, index=True)
+
+
 class Subscription(SQLModel, table=True):
     """What a person asked to hear about: topics (comma-separated) and a region. Opt-in only."""
 
@@ -271,6 +294,7 @@ __all__ = [
     "StaffPublic",
     "StaffRole",
     "Subscription",
+    "UnansweredQuestion",
     "Visit",
     "VisitSlot",
 ]

@@ -12,6 +12,7 @@ from .database import make_engine, migrate
 from .people import PersonDirectory
 from .privacy import KeyedHasher, Sealer, load_or_create_key
 from .reports import ServiceReports
+from .unanswered import UnansweredQuestions
 
 
 @dataclass(frozen=True, slots=True)
@@ -19,6 +20,7 @@ class Storage:
     engine: Engine
     people: PersonDirectory
     reports: ServiceReports
+    unanswered: UnansweredQuestions
 
     def close(self) -> None:
         self.engine.dispose()
@@ -41,7 +43,7 @@ def open_storage(settings: Settings) -> Storage:
         fernet=True,
     )
     people = PersonDirectory(engine, KeyedHasher(hash_key), Sealer.from_key(encryption_key))
-    return Storage(engine, people, ServiceReports(engine))
+    return Storage(engine, people, ServiceReports(engine), UnansweredQuestions(engine))
 
 
 __all__ = ["Storage", "open_storage"]

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from musofir.knowledge import format_sources
 from musofir.knowledge.limits import COMFORT_LIMIT
-from musofir.nlu import Band
+from musofir.nlu import Band, MatchResult, detect_language
 
 from .. import payloads
+from ..learning import keep_quietly
 from ..messages import Button
 from ..turn import Turn
 
@@ -56,10 +57,13 @@ def answer_topic(turn: Turn, topic_id: str) -> None:
     turn.conversation.slots["last_topic"] = topic.id
 
 
-async def answer_question(turn: Turn, text: str) -> None:
+async def answer_question(turn: Turn, text: str, *, learn: bool = True) -> None:
+    """Answer a typed question; one the matcher is unsure of is kept for staff (``learn``)."""
     result = await turn.services.matcher.match(
         text, language=turn.conversation.language, hint=turn.inbound.language_hint
     )
+    if learn and not (result.band is Band.ANSWER and result.topic):
+        await _keep_unanswered(turn, text, result)
     if result.band is Band.ANSWER and result.topic:
         answer_topic(turn, result.topic)
     elif result.band is Band.SUGGEST:
@@ -72,6 +76,19 @@ async def answer_question(turn: Turn, text: str) -> None:
         turn.say(turn.t("nlu.suggest"), [*buttons, turn.specialist_button(), turn.menu_button()])
     else:
         not_found(turn)
+
+
+async def _keep_unanswered(turn: Turn, text: str, result: MatchResult) -> None:
+    """The text's own language, not the person's: staff add it to that language's examples."""
+    best = result.candidates[0] if result.candidates else None
+    await keep_quietly(
+        turn.services.unanswered,
+        text=text,
+        language=detect_language(text, prior=turn.language) or turn.language,
+        band=(Band.SUGGEST if result.band is Band.SUGGEST else Band.NONE).value,
+        best_topic=best.topic if best else None,
+        score=best.score if best else 0.0,
+    )
 
 
 def not_found(turn: Turn) -> None:

@@ -128,7 +128,8 @@ async def live_message(turn: Turn, *, urgent: bool) -> None:
     if await forward(turn, urgent=urgent):
         return
     if turn.text and not urgent:
-        await answers.answer_question(turn, turn.text)
+        # Written for the specialist, not asked of the bot: nothing to learn from, not kept.
+        await answers.answer_question(turn, turn.text, learn=False)
 
 
 def resume(turn: Turn) -> None:

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from musofir.knowledge import KnowledgeBase
 from musofir.nlu import Band, Example, TfidfMatcher, Thresholds, build_faq_matcher, detect_language
+from musofir.nlu.knowledge_index import examples_of, out_of_scope_examples
 
 DEV_SET = Path(__file__).with_name("dev.jsonl")
 
@@ -101,7 +102,7 @@ def test_ask_with_nothing_close_gives_a_null_topic() -> None:
     assert data["topic"] is None and data["answer"] is None and data["language"] == "ru"
 
 
-def test_nlu_eval_reports_on_the_development_set() -> None:
+def test_nlu_eval_meets_the_targets_in_every_language() -> None:
     result = run("nlu", "eval", str(DEV_SET), "--json")
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout)
@@ -110,11 +111,29 @@ def test_nlu_eval_reports_on_the_development_set() -> None:
     assert [item["text"] for item in report["items"]] == [line["text"] for line in lines]
     for item in report["items"]:
         assert item["band"] in {"answer", "suggest", "none"}
-        assert (item["predicted"] is None) == (item["band"] == "none")
-    assert {"ru", "uz", "tg", "ky", "en"} <= set(report["by_language"])
-    # The floor this first matcher holds on the development set; the NLU issue raises it.
+    assert set(report["by_language"]) == {"ru", "uz", "tg", "ky", "az", "hy", "en"}
+    # The issue's targets: top-1 in scope >= 0.90 overall and >= 0.85 in every language,
+    # off-topic questions declined >= 0.80.
     assert report["in_scope_accuracy"] >= 0.9, report["in_scope_accuracy"]
-    assert report["out_of_scope_rejection"] >= 0.85, report["out_of_scope_rejection"]
+    assert report["out_of_scope_rejection"] >= 0.8, report["out_of_scope_rejection"]
+    for language, figures in report["by_language"].items():
+        assert figures["in_scope_accuracy"] >= 0.85, (language, figures)
+
+
+def test_the_development_set_is_never_training_data() -> None:
+    rows = [json.loads(line) for line in DEV_SET.read_text(encoding="utf-8").splitlines()]
+    knowledge = KnowledgeBase.load()
+    trained = {" ".join(e.text.casefold().split()) for e in examples_of(knowledge)}
+    trained |= {" ".join(e.text.casefold().split()) for e in out_of_scope_examples()}
+    assert not [r["text"] for r in rows if " ".join(r["text"].casefold().split()) in trained]
+    for language in ("ru", "uz", "tg", "ky", "az", "hy", "en"):
+        in_scope = [r for r in rows if r["language"] == language and r["topic"]]
+        assert len(in_scope) >= 30, language
+    assert len([r for r in rows if r["topic"] is None]) >= 40
+    kinds = {(r["language"], r["script"]) for r in rows}
+    assert {("ru", "Latn"), ("uz", "Cyrl"), ("uz", "Latn")} <= kinds
+    assert any(r.get("layout") == "wrong" for r in rows)
+    assert any(r["language"] == "tg" and not set("ҳҷӣӯқғ") & set(r["text"]) for r in rows)
 
 
 @pytest.mark.parametrize(
