@@ -14,14 +14,11 @@ from __future__ import annotations
 import asyncio
 import json
 import re
-import socket
 import threading
-import time
 import zlib
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from types import TracebackType
 from typing import Any
 
 import uvicorn
@@ -29,6 +26,8 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
+
+from utils.loopback import LoopbackServer
 
 Ranking = Sequence[tuple[str, float]]
 Script = Callable[[str], Ranking]
@@ -83,11 +82,13 @@ def _error(status: int, reason: str, message: str) -> JSONResponse:
     return JSONResponse(body, status_code=status)
 
 
-class RasaStandIn:
+class RasaStandIn(LoopbackServer):
     """A fake Rasa server on a loopback port; use as a context manager.
 
     ``prefix`` mounts the API under a path, as behind a reverse proxy (``/nlu/model/parse``).
     """
+
+    name = "Rasa stand-in"
 
     def __init__(self, *, prefix: str = "") -> None:
         self.prefix = prefix.rstrip("/")
@@ -112,53 +113,6 @@ class RasaStandIn:
     def url(self) -> str:
         """What RASA_URL would be set to."""
         return f"http://127.0.0.1:{self.port}{self.prefix}"
-
-    def start(self) -> RasaStandIn:
-        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind(("127.0.0.1", 0))
-        self.port = int(sock.getsockname()[1])
-        server = uvicorn.Server(
-            uvicorn.Config(
-                self.app,
-                host="127.0.0.1",
-                port=self.port,
-                log_level="warning",
-                access_log=False,
-                lifespan="off",
-                timeout_graceful_shutdown=1,  # a slow answer may still be sleeping
-            )
-        )
-        thread = threading.Thread(
-            target=lambda: asyncio.run(server.serve(sockets=[sock])), name="rasa", daemon=True
-        )
-        thread.start()
-        deadline = time.monotonic() + 15
-        while not server.started:
-            if time.monotonic() > deadline or not thread.is_alive():
-                sock.close()
-                raise RuntimeError("the Rasa stand-in did not start")
-            time.sleep(0.01)
-        self._server, self._thread = server, thread
-        return self
-
-    def stop(self) -> None:
-        if self._server is not None:
-            self._server.should_exit = True
-        if self._thread is not None:
-            self._thread.join(timeout=15)
-        self._server = self._thread = None
-
-    def __enter__(self) -> RasaStandIn:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.stop()
 
     # -- what tests script and read ------------------------------------------------------------
 

@@ -22,7 +22,6 @@ import email.parser
 import email.policy
 import itertools
 import json
-import socket
 import threading
 import time
 import uuid
@@ -32,7 +31,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import format_datetime
 from http import HTTPStatus
-from types import TracebackType
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -41,6 +39,8 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Mount, Route
+
+from utils.loopback import LoopbackServer
 
 PLATFORMS = ("telegram", "twilio", "viber")
 
@@ -173,8 +173,11 @@ class _Faults:
     )
 
 
-class StandIns:
+class StandIns(LoopbackServer):
     """The three fake platform APIs on one loopback port; use as a context manager."""
+
+    name = "platform stand-ins"
+    backlog = 1024
 
     def __init__(
         self,
@@ -246,60 +249,6 @@ class StandIns:
     @property
     def viber_base(self) -> str:
         return f"{self.url}/viber/pa"
-
-    def start(self) -> StandIns:
-        """Bind first, then serve: the port is known and taken before the thread starts."""
-        # IPPROTO_TCP explicitly: asyncio sets TCP_NODELAY on accepted connections only when the
-        # listener says proto 6, and without it Nagle + delayed ACKs cap a 32-connection load
-        # at ~650 requests/s (40 ms per round trip).
-        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind(("127.0.0.1", self.port))
-        self.port = int(sock.getsockname()[1])
-        server = uvicorn.Server(
-            uvicorn.Config(
-                self.app,
-                host="127.0.0.1",
-                port=self.port,
-                log_level="warning",
-                access_log=False,
-                lifespan="off",
-                backlog=1024,
-                timeout_graceful_shutdown=1,  # a getUpdates long poll may still be waiting
-            )
-        )
-        thread = threading.Thread(
-            target=lambda: asyncio.run(server.serve(sockets=[sock])),
-            name="standins",
-            daemon=True,
-        )
-        thread.start()
-        deadline = time.monotonic() + 15
-        while not server.started:
-            if time.monotonic() > deadline or not thread.is_alive():
-                sock.close()
-                raise RuntimeError("the platform stand-ins did not start")
-            time.sleep(0.01)
-        self._server, self._thread = server, thread
-        return self
-
-    def stop(self) -> None:
-        if self._server is not None:
-            self._server.should_exit = True
-        if self._thread is not None:
-            self._thread.join(timeout=15)
-        self._server = self._thread = None
-
-    def __enter__(self) -> StandIns:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.stop()
 
     # -- what tests read ---------------------------------------------------------------------
 
