@@ -10,7 +10,7 @@ from pathlib import Path
 import yaml
 from musofir.knowledge import KnowledgeBase
 
-from .language import LanguageModel, training_samples
+from .language import model_for, training_samples
 from .matcher import OUT_OF_SCOPE, Example, TfidfMatcher, Thresholds
 from .reading import Reader
 
@@ -53,7 +53,7 @@ def build_faq_matcher(
     ).hexdigest()
     found = _built.get((fingerprint, thresholds))
     if found is None:
-        reader = Reader(LanguageModel.train(training_samples(knowledge)))
+        reader = Reader(model_for(training_samples(knowledge)))
         found = TfidfMatcher.build(examples, thresholds, reader=reader, out_of_scope=declined)
         _built.clear()  # one knowledge base per process, but never a growing cache
         _built[(fingerprint, thresholds)] = found

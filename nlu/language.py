@@ -15,6 +15,8 @@ the letters cannot tell apart ("patent"), never against clear evidence.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import math
 from collections import Counter
 from collections.abc import Iterable
@@ -144,12 +146,30 @@ def training_samples(knowledge: object) -> list[tuple[str, str]]:
     return samples
 
 
+_trained: dict[str, LanguageModel] = {}
+
+
+def model_for(samples: list[tuple[str, str]]) -> LanguageModel:
+    """The model of these samples, trained once per process.
+
+    The matcher's reader and ``detect_language`` (first contact, the script of an Uzbek
+    message) both need the knowledge base's model; training it twice would cost start-up time.
+    """
+    fingerprint = hashlib.sha256(json.dumps(samples).encode()).hexdigest()
+    found = _trained.get(fingerprint)
+    if found is None:
+        found = LanguageModel.train(samples)
+        _trained.clear()  # one knowledge base per process, but never a growing cache
+        _trained[fingerprint] = found
+    return found
+
+
 @lru_cache(maxsize=1)
 def default_model() -> LanguageModel:
     """The model of the packaged knowledge base, for callers without one at hand."""
     from musofir.knowledge import KnowledgeBase
 
-    return LanguageModel.train(training_samples(KnowledgeBase.load()))
+    return model_for(training_samples(KnowledgeBase.load()))
 
 
 def normalise_hint(hint: str | None) -> str | None:
@@ -180,6 +200,7 @@ __all__ = [
     "LanguageModel",
     "default_model",
     "detect_language",
+    "model_for",
     "normalise_hint",
     "training_samples",
     "typed_variants",

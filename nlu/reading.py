@@ -78,22 +78,22 @@ class Reader:
                 as_read, guess, layout_fixed = swapped, other, True
         script = script_of(as_read)
         language = guess.language if guess.confidence > 0 else (chosen or hint)
-        matched = as_read
-        if language == "ru" and script == "Latn":
-            matched = russian_from_latin(as_read)
-        elif language == "uz" and script == "Cyrl":
-            matched = uzbek_to_latin(as_read)
+        matched = _in_examples_script(as_read, language, script)
         key = self.spellings.fix(skeleton(matched))
         return Reading(typed, matched, key, language, script, guess.confidence, layout_fixed)
 
     def key_of(self, text: str, language: str) -> str:
         """The matching key of a knowledge-base example, whose language is known."""
-        script = script_of(text)
-        if language == "ru" and script == "Latn":
-            text = russian_from_latin(text)
-        elif language == "uz" and script == "Cyrl":
-            text = uzbek_to_latin(text)
-        return self.spellings.fix(skeleton(text))
+        return self.spellings.fix(skeleton(_in_examples_script(text, language, script_of(text))))
+
+
+def _in_examples_script(text: str, language: str | None, script: Script | None) -> str:
+    """Russian typed in Latin letters in Cyrillic, Uzbek typed in Cyrillic in Latin."""
+    if language == "ru" and script == "Latn":
+        return russian_from_latin(text)
+    if language == "uz" and script == "Cyrl":
+        return uzbek_to_latin(text)
+    return text
 
 
 __all__ = ["LAYOUT_MARGIN", "Reader", "Reading", "Spellings"]
