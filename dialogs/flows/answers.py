@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from musofir.knowledge import format_sources
 from musofir.knowledge.limits import COMFORT_LIMIT
-from musofir.nlu import Band, MatchResult, detect_language
+from musofir.nlu import Band, MatchResult
 
 from .. import payloads
 from ..learning import keep_quietly
@@ -79,13 +79,14 @@ async def answer_question(turn: Turn, text: str, *, learn: bool = True) -> None:
 
 
 async def _keep_unanswered(turn: Turn, text: str, result: MatchResult) -> None:
-    """The text's own language, not the person's: staff add it to that language's examples."""
+    """The text's own language (the matcher's reading of it), not the person's: staff add it to
+    that language's examples."""
     best = result.candidates[0] if result.candidates else None
     await keep_quietly(
         turn.services.unanswered,
         text=text,
-        language=detect_language(text, prior=turn.language) or turn.language,
-        band=(Band.SUGGEST if result.band is Band.SUGGEST else Band.NONE).value,
+        language=result.language or turn.language,
+        band=result.band.value,
         best_topic=best.topic if best else None,
         score=best.score if best else 0.0,
     )
