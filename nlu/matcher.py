@@ -98,6 +98,17 @@ class Thresholds:
     suggest: float = 0.40
     max_suggestions: int = 3
 
+    def band_of(self, confidence: float) -> Band:
+        if confidence >= self.answer:
+            return Band.ANSWER
+        if confidence >= self.suggest:
+            return Band.SUGGEST
+        return Band.NONE
+
+
+RUNNER_UP_SHARE = 0.6
+"""A runner-up is offered beside the top topic only when it scores at least this share of it."""
+
 
 OUT_OF_SCOPE = "__out_of_scope__"
 """The pseudo-topic of ``lexicon/out_of_scope.yaml``: never offered, only declined."""
@@ -118,7 +129,6 @@ def _ngrams(key: str) -> Counter[str]:
 _CALIBRATION_QUERIES = 1500  # leave-one-out questions for the calibration: enough, and quick
 _CHUNK_BYTES = 32 * 2**20
 _TOP_EXAMPLES = 3
-_SUGGEST_SHARE = 0.6  # a runner-up is offered only when it scores at least this share of the top
 
 
 @dataclass
@@ -311,21 +321,17 @@ class TfidfMatcher:
         candidates = [Candidate(best, round(confidence, 4))]
         for index in order[1:]:
             score = float(scores[index])
-            if score > 0 and score >= _SUGGEST_SHARE * top:
+            if score > 0 and score >= RUNNER_UP_SHARE * top:
                 # A runner-up's chance is its score measured against the leader's lead.
                 chance = self.calibration.probability(score, top)
                 candidates.append(Candidate(self._topics[index], round(chance, 4)))
-        if confidence >= self.thresholds.answer:
-            band = Band.ANSWER
-        elif confidence >= self.thresholds.suggest:
-            band = Band.SUGGEST
-        else:
-            band = Band.NONE
+        band = self.thresholds.band_of(confidence)
         return MatchResult(language, band, tuple(candidates), script)
 
 
 __all__ = [
     "OUT_OF_SCOPE",
+    "RUNNER_UP_SHARE",
     "Band",
     "Candidate",
     "Example",

@@ -16,7 +16,15 @@ from pathlib import Path
 from musofir.knowledge import KnowledgeBase
 
 from .knowledge_index import examples_of, out_of_scope_examples
-from .matcher import OUT_OF_SCOPE, Band, Candidate, Example, MatchResult, Thresholds
+from .matcher import (
+    OUT_OF_SCOPE,
+    RUNNER_UP_SHARE,
+    Band,
+    Candidate,
+    Example,
+    MatchResult,
+    Thresholds,
+)
 from .normalize import clean
 
 TRAINING_DATA_VERSION = "3.1"
@@ -28,9 +36,6 @@ OUT_OF_SCOPE_INTENT = "out_of_scope"
 NON_TOPIC_INTENTS = frozenset({"nlu_fallback", OUT_OF_SCOPE_INTENT})
 """Intents that are no topic: ignored like unknown intents, so only topics' confidences count."""
 
-RUNNER_UP_SHARE = 0.6
-"""A runner-up is offered beside the top topic only with at least this share of its confidence,
-as the built-in matcher does."""
 
 _SEPARATOR = "__"
 _INTENT = re.compile(r"[a-z0-9_]+")
@@ -203,13 +208,7 @@ def result_from_parse(
     top = ranked[0][1]
     close = [(t, s) for t, s in ranked if s >= RUNNER_UP_SHARE * top]
     candidates = tuple(Candidate(t, round(s, 4)) for t, s in close[: thresholds.max_suggestions])
-    if top >= thresholds.answer:
-        band = Band.ANSWER
-    elif top >= thresholds.suggest:
-        band = Band.SUGGEST
-    else:
-        band = Band.NONE
-    return MatchResult(language, band, candidates)
+    return MatchResult(language, thresholds.band_of(top), candidates)
 
 
 def intents_of(topics: Iterable[str]) -> dict[str, str]:
@@ -227,7 +226,6 @@ __all__ = [
     "CONFIG_YML",
     "NON_TOPIC_INTENTS",
     "OUT_OF_SCOPE_INTENT",
-    "RUNNER_UP_SHARE",
     "TRAINING_DATA_VERSION",
     "RasaParseError",
     "export_rasa",
