@@ -9,9 +9,12 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
-from scipy.spatial import cKDTree
+
+if TYPE_CHECKING:
+    from scipy.spatial import cKDTree
 
 EARTH_RADIUS_KM = 6371.0088
 
@@ -49,6 +52,10 @@ class PointIndex:
     def build(cls, latitudes: Sequence[float], longitudes: Sequence[float]) -> PointIndex:
         if not latitudes:
             return cls(None, 0)
+        # Imported here: scipy.spatial takes half a second to import, which every command-line
+        # start (``musofir ask``) would pay for a directory it may never search.
+        from scipy.spatial import cKDTree
+
         return cls(cKDTree(unit_vectors(latitudes, longitudes)), len(latitudes))
 
     def nearest(

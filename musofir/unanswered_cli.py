@@ -14,14 +14,16 @@ import argparse
 import asyncio
 from collections import defaultdict
 from datetime import date, datetime, time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 import yaml
 
 from musofir.output import emit_json
 from musofir.settings import Settings
-from musofir.storage.models import UnansweredQuestion
+
+if TYPE_CHECKING:  # the storage models import SQLAlchemy: only a command that reads them pays
+    from musofir.storage.models import UnansweredQuestion
 
 _NO_GUESS = ""
 

@@ -10,7 +10,8 @@ from pathlib import Path
 import yaml
 from musofir.knowledge import KnowledgeBase
 
-from .language import model_for, training_samples
+from .cache import load_matcher, save_matcher
+from .language import model_for, remember_model, training_samples
 from .matcher import OUT_OF_SCOPE, Example, TfidfMatcher, Thresholds
 from .reading import Reader
 
@@ -45,16 +46,25 @@ def build_faq_matcher(
 
     A built matcher never changes, so one built from the same examples is reused: the console,
     the server and each test's runtime would otherwise spend a second or two building it again.
+    Across processes, the on-disk cache (``nlu/cache.py``) does the same for a restart.
     """
     examples = examples_of(knowledge)
     declined = out_of_scope_examples()
+    samples = training_samples(knowledge)
     fingerprint = hashlib.sha256(
-        json.dumps([(e.topic, e.language, e.text) for e in [*examples, *declined]]).encode()
+        json.dumps(
+            [[(e.topic, e.language, e.text) for e in [*examples, *declined]], samples]
+        ).encode()
     ).hexdigest()
     found = _built.get((fingerprint, thresholds))
     if found is None:
-        reader = Reader(model_for(training_samples(knowledge)))
-        found = TfidfMatcher.build(examples, thresholds, reader=reader, out_of_scope=declined)
+        found = load_matcher(fingerprint, thresholds)
+        if found is not None:
+            remember_model(samples, found.reader.model)
+        else:
+            reader = Reader(model_for(samples))
+            found = TfidfMatcher.build(examples, thresholds, reader=reader, out_of_scope=declined)
+            save_matcher(fingerprint, found)
         _built.clear()  # one knowledge base per process, but never a growing cache
         _built[(fingerprint, thresholds)] = found
     return found

@@ -19,13 +19,13 @@ import hashlib
 import json
 import math
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
 
-from .normalize import fold, words
+from .normalize import NON_WORD, fold, words
 from .scripts import CYRILLIC_TO_LATIN, armenian_in_latin, uzbek_to_cyrillic
 
 LANGUAGES: tuple[str, ...] = ("ru", "uz", "tg", "ky", "az", "hy", "en")
@@ -63,9 +63,9 @@ def typed_variants(language: str, text: str) -> list[str]:
     return list(dict.fromkeys(found))
 
 
-def _grams(text: str) -> list[str]:
+def _grams(text: str, *, folded: bool = False) -> list[str]:
     """Character 2- to 4-grams, with a space marking where words start and end."""
-    padded = f" {' '.join(words(text))} "
+    padded = f" {' '.join(NON_WORD.sub(' ', text).split() if folded else words(text))} "
     length = len(padded)
     if length <= 2:
         return []
@@ -85,51 +85,87 @@ class LanguageModel:
 
     languages: tuple[str, ...]
     columns: dict[str, int]
-    log_probabilities: np.ndarray  # (n-grams, languages)
-    unseen: np.ndarray  # (languages,): the smoothed log-probability of an unseen n-gram
+    log_probabilities: np.ndarray  # (n-grams + 1, languages); the last row: an unseen n-gram
 
     @classmethod
     def train(cls, samples: Iterable[tuple[str, str]]) -> LanguageModel:
-        counts: dict[str, Counter[str]] = {}
+        seen: dict[str, list[str]] = {}
         for language, text in samples:
-            grams = counts.setdefault(language, Counter())
+            grams = seen.setdefault(language, [])
             for variant in typed_variants(language, text):
-                grams.update(_grams(variant))
+                grams += _grams(variant, folded=True)
+        counts = {language: Counter(grams) for language, grams in seen.items()}
         languages = tuple(sorted(counts))
         vocabulary = sorted(set().union(*counts.values())) if counts else []
         columns = {gram: n for n, gram in enumerate(vocabulary)}
-        table = np.zeros((len(vocabulary), len(languages)))
-        unseen = np.zeros(len(languages))
+        # One row per n-gram, and a last row for any n-gram never seen in training.
+        table = np.zeros((len(vocabulary) + 1, len(languages)))
         for j, language in enumerate(languages):
-            grams = counts[language]
-            total = sum(grams.values()) + _SMOOTHING * (len(vocabulary) + 1)
-            column = np.full(len(vocabulary), _SMOOTHING)
-            for gram, count in grams.items():
-                column[columns[gram]] += count
+            grams_counted = counts[language]
+            total = sum(grams_counted.values()) + _SMOOTHING * (len(vocabulary) + 1)
+            column = np.full(len(vocabulary) + 1, _SMOOTHING)
+            rows = np.fromiter((columns[g] for g in grams_counted), np.intp, len(grams_counted))
+            column[rows] += np.fromiter(grams_counted.values(), np.float64, len(grams_counted))
             table[:, j] = np.log(column / total)
-            unseen[j] = math.log(_SMOOTHING / total)
-        return cls(languages, columns, table, unseen)
+        return cls(languages, columns, table)
+
+    def to_arrays(self, prefix: str) -> dict[str, np.ndarray]:
+        """The model as plain arrays (no pickle), for the on-disk cache (``nlu/cache.py``)."""
+        return {
+            f"{prefix}languages": np.array(self.languages),
+            f"{prefix}grams": np.array(list(self.columns)),
+            f"{prefix}log_probabilities": self.log_probabilities,
+        }
+
+    @classmethod
+    def from_arrays(cls, arrays: Mapping[str, np.ndarray], prefix: str) -> LanguageModel:
+        grams = arrays[f"{prefix}grams"].tolist()
+        return cls(
+            tuple(arrays[f"{prefix}languages"].tolist()),
+            dict(zip(grams, range(len(grams)), strict=True)),
+            arrays[f"{prefix}log_probabilities"],
+        )
 
     def guess(self, text: str, *, chosen: str | None = None, hint: str | None = None) -> Guess:
-        grams = _grams(text)
-        if not grams:
-            return Guess(chosen or hint, 0.0, 0.0)
-        known = [self.columns[g] for g in grams if g in self.columns]
-        likelihood = self.log_probabilities[known].sum(axis=0) if known else 0.0
-        likelihood = likelihood + self.unseen * (len(grams) - len(known))
-        fluency = float(np.max(likelihood)) / len(grams)
-        # Overlapping 2- to 4-grams count each letter three times; naive Bayes would be that
-        # much too sure of itself, and a prior could never break a near tie. One word says
-        # even less ("patent" is a word in five of our languages): trust it a third as much.
-        likelihood = likelihood / (len(_SIZES) * (3 if " " not in text.strip() else 1))
-        posterior = likelihood + self._priors(chosen, hint)
-        posterior = np.exp(posterior - posterior.max())
-        posterior /= posterior.sum()
-        best = int(np.argmax(posterior))
-        return Guess(self.languages[best], float(posterior[best]), fluency)
+        return self.guesses((text,), chosen=chosen, hint=hint)[0]
 
-    def _priors(self, chosen: str | None, hint: str | None) -> np.ndarray:
-        priors = np.zeros(len(self.languages))
+    def guesses(
+        self, texts: Sequence[str], *, chosen: str | None = None, hint: str | None = None
+    ) -> list[Guess]:
+        """A guess for each text, in one lookup (the reader asks for a message and its other
+        keyboard layout at once)."""
+        unseen = len(self.columns)
+        per_text = [_grams(text) for text in texts]
+        rows = [self.columns.get(g, unseen) for grams in per_text for g in grams]
+        if not rows:
+            return [Guess(chosen or hint, 0.0, 0.0) for _ in texts]
+        lengths = [len(grams) for grams in per_text]
+        starts = np.cumsum([0, *lengths[:-1]])
+        sums = np.add.reduceat(self.log_probabilities[rows], starts[np.array(lengths) > 0])
+        priors = self._priors(chosen, hint)
+        found: list[Guess] = []
+        sums_left = iter(sums.tolist())
+        for text, length in zip(texts, lengths, strict=True):
+            if not length:
+                found.append(Guess(chosen or hint, 0.0, 0.0))
+                continue
+            likelihood: list[float] = next(sums_left)
+            fluency = max(likelihood) / length
+            # Overlapping 2- to 4-grams count each letter three times; naive Bayes would be
+            # that much too sure of itself, and a prior could never break a near tie. One word
+            # says even less ("patent" is a word in five of our languages): trust it a third
+            # as much.
+            scale = len(_SIZES) * (3 if " " not in text.strip() else 1)
+            pairs = zip(likelihood, priors, strict=True)
+            posterior = [value / scale + prior for value, prior in pairs]
+            top = max(posterior)
+            odds = [math.exp(value - top) for value in posterior]
+            best = odds.index(1.0)
+            found.append(Guess(self.languages[best], 1.0 / sum(odds), fluency))
+        return found
+
+    def _priors(self, chosen: str | None, hint: str | None) -> list[float]:
+        priors = [0.0] * len(self.languages)
         for language, weight in ((chosen, CHOSEN_PRIOR), (hint, HINT_PRIOR)):
             if language in self.languages:
                 priors[self.languages.index(language)] += weight
@@ -155,13 +191,23 @@ def model_for(samples: list[tuple[str, str]]) -> LanguageModel:
     The matcher's reader and ``detect_language`` (first contact, the script of an Uzbek
     message) both need the knowledge base's model; training it twice would cost start-up time.
     """
-    fingerprint = hashlib.sha256(json.dumps(samples).encode()).hexdigest()
+    fingerprint = _fingerprint(samples)
     found = _trained.get(fingerprint)
     if found is None:
         found = LanguageModel.train(samples)
         _trained.clear()  # one knowledge base per process, but never a growing cache
         _trained[fingerprint] = found
     return found
+
+
+def remember_model(samples: list[tuple[str, str]], model: LanguageModel) -> None:
+    """Let ``model_for`` answer with ``model`` (read from the cache) instead of training."""
+    _trained.clear()
+    _trained[_fingerprint(samples)] = model
+
+
+def _fingerprint(samples: list[tuple[str, str]]) -> str:
+    return hashlib.sha256(json.dumps(samples).encode()).hexdigest()
 
 
 @lru_cache(maxsize=1)
@@ -202,6 +248,7 @@ __all__ = [
     "detect_language",
     "model_for",
     "normalise_hint",
+    "remember_model",
     "training_samples",
     "typed_variants",
 ]

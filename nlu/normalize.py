@@ -51,7 +51,7 @@ _ARMENIAN = {
     "ք": "k", "և": "ev", "օ": "o", "ֆ": "f",
 }  # fmt: skip
 _SKELETON_TABLE = str.maketrans({**_CYRILLIC, **_LATIN, **_ARMENIAN})
-_NON_WORD = re.compile(r"[^\w]+")
+NON_WORD = re.compile(r"[^\w]+")
 
 
 def clean(text: str) -> str:
@@ -73,12 +73,12 @@ def skeleton(text: str) -> str:
     for digraph, plain in _LATIN_DIGRAPHS:
         folded = folded.replace(digraph, plain)
     folded = folded.translate(_SKELETON_TABLE)
-    return " ".join(_NON_WORD.sub(" ", folded).split())
+    return " ".join(NON_WORD.sub(" ", folded).split())
 
 
 def words(text: str) -> list[str]:
     """The words of ``text`` in folded form, punctuation dropped."""
-    return _NON_WORD.sub(" ", fold(text)).split()
+    return NON_WORD.sub(" ", fold(text)).split()
 
 
-__all__ = ["MAX_MATCH_CHARS", "clean", "fold", "skeleton", "words"]
+__all__ = ["MAX_MATCH_CHARS", "NON_WORD", "clean", "fold", "skeleton", "words"]

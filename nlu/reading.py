@@ -69,13 +69,14 @@ class Reader:
     def read(self, text: str, *, chosen: str | None = None, hint: str | None = None) -> Reading:
         typed = clean(text[: MAX_MATCH_CHARS * 2])[:MAX_MATCH_CHARS]
         hint = normalise_hint(hint)
-        guess = self.model.guess(typed, chosen=chosen, hint=hint)
         as_read, layout_fixed = typed, False
-        if sum(ch.isalpha() for ch in typed) >= _LAYOUT_MIN_LETTERS:
-            swapped = swap_layout(typed)
-            other = self.model.guess(swapped, chosen=chosen, hint=hint)
-            if swapped != typed and other.fluency > guess.fluency + LAYOUT_MARGIN:
+        swapped = swap_layout(typed)
+        if swapped != typed and sum(ch.isalpha() for ch in typed) >= _LAYOUT_MIN_LETTERS:
+            guess, other = self.model.guesses((typed, swapped), chosen=chosen, hint=hint)
+            if other.fluency > guess.fluency + LAYOUT_MARGIN:
                 as_read, guess, layout_fixed = swapped, other, True
+        else:
+            guess = self.model.guess(typed, chosen=chosen, hint=hint)
         script = script_of(as_read)
         language = guess.language if guess.confidence > 0 else (chosen or hint)
         matched = _in_examples_script(as_read, language, script)

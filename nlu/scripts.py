@@ -24,20 +24,22 @@ Script = Literal["Latn", "Cyrl", "Armn"]
 _URL = re.compile(r"(https?://\S+|www\.\S+|\S+@\S+\.\w+|\S+\.(?:ru|uz|tj|kg|am|az|com|org)\b\S*)")
 
 
+_LETTERS: dict[Script, re.Pattern[str]] = {
+    "Latn": re.compile(r"[A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f]"),
+    "Cyrl": re.compile(r"[\u0400-\u0481\u048a-\u04ff]"),
+    "Armn": re.compile(r"[\u0531-\u0556\u0560-\u0588]"),
+}
+
+
 def script_of(text: str) -> Script | None:
-    """The script most of the letters are in (None when there are no letters)."""
-    counts = {"Latn": 0, "Cyrl": 0, "Armn": 0}
-    for ch in text:
-        if not ch.isalpha():
-            continue
-        if "\u0400" <= ch <= "\u04ff":
-            counts["Cyrl"] += 1
-        elif "\u0531" <= ch <= "\u058f":
-            counts["Armn"] += 1
-        elif ch.isascii() or "\u00c0" <= ch <= "\u024f" or ch in "əƏ":
-            counts["Latn"] += 1
+    """The script most of the letters are in (None when there are no letters).
+
+    Counted with one regular expression per script: a loop over the characters in Python cost
+    a tenth of a query's time.
+    """
+    counts = {script: len(letters.findall(text)) for script, letters in _LETTERS.items()}
     best = max(counts, key=lambda k: counts[k])
-    return best if counts[best] else None  # type: ignore[return-value]
+    return best if counts[best] else None
 
 
 # Uzbek --------------------------------------------------------------------------------------
