@@ -16,6 +16,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
+from itertools import chain
 from typing import Protocol
 
 import numpy as np
@@ -151,6 +152,7 @@ def _column_products(matrix: csc_matrix, columns: np.ndarray, weights: np.ndarra
     )
 
 
+_BUILD_BLOCK = 8192  # examples whose n-grams are counted at a time
 _CALIBRATION_QUERIES = 1500  # leave-one-out questions for the calibration: enough, and quick
 _CHUNK_BYTES = 32 * 2**20
 _TOP_EXAMPLES = 3
@@ -193,21 +195,34 @@ class TfidfMatcher:
         matcher = cls(reader, thresholds or Thresholds())
         every = [*examples, *(Example(OUT_OF_SCOPE, e.language, e.text) for e in out_of_scope)]
         kept = sorted((e for e in every if e.text.strip()), key=lambda e: e.topic)
-        rows: list[int] = []
-        columns: list[int] = []
-        counts: list[int] = []
         vocabulary = matcher._columns
-        for row, example in enumerate(kept):
-            for gram, count in _ngrams(reader.key_of(example.text, example.language)).items():
-                rows.append(row)
-                columns.append(vocabulary.setdefault(gram, len(vocabulary)))
-                counts.append(count)
-        row_of = np.array(rows, dtype=np.intp)
-        column_of = np.array(columns, dtype=np.intp)
+        column_parts: list[np.ndarray] = []
+        count_parts: list[np.ndarray] = []
+        lengths: list[int] = []
+        # Each block's (example, n-gram) pairs in a flat list, numbered by dicts and mapped in
+        # C: a loop appending pair by pair was most of the build on a large index. Blocks keep
+        # the memory of the examples' n-gram counts small.
+        for begin in range(0, len(kept), _BUILD_BLOCK):
+            grams_of = [
+                _ngrams(reader.key_of(e.text, e.language))
+                for e in kept[begin : begin + _BUILD_BLOCK]
+            ]
+            block = list(chain.from_iterable(grams_of))
+            new = [g for g in dict.fromkeys(block) if g not in vocabulary]
+            vocabulary.update(
+                zip(new, range(len(vocabulary), len(vocabulary) + len(new)), strict=True)
+            )
+            column_parts.append(np.fromiter(map(vocabulary.__getitem__, block), np.intp))
+            values = chain.from_iterable(grams.values() for grams in grams_of)
+            count_parts.append(np.fromiter(values, np.float64))
+            lengths += [len(grams) for grams in grams_of]
+        column_of = np.concatenate(column_parts) if column_parts else np.zeros(0, np.intp)
+        counts = np.concatenate(count_parts) if count_parts else np.zeros(0)
+        row_of = np.repeat(np.arange(len(kept)), lengths)
         document_frequency = np.bincount(column_of, minlength=len(vocabulary))
         total = len(kept) or 1
         matcher._idf = np.log((1 + total) / (1 + document_frequency)) + 1
-        weights = (1 + np.log(np.array(counts, dtype=np.float64))) * matcher._idf[column_of]
+        weights = (1 + np.log(counts)) * matcher._idf[column_of]
         norms = np.sqrt(np.bincount(row_of, weights=weights * weights, minlength=len(kept)))
         weights /= np.where(norms > 0, norms, 1.0)[row_of]
         shape = (len(kept), len(vocabulary))
@@ -324,7 +339,9 @@ class TfidfMatcher:
         """
         assert self._topic_starts is not None and self._topic_rows is not None
         best = np.maximum.reduceat(example_scores, self._topic_starts, axis=1)
-        padded = np.where(self._topic_rows >= 0, example_scores[:, self._topic_rows], 0.0)
+        # A zero after the last example: the -1 padding of a topic with few examples reads it.
+        with_zero = np.concatenate([example_scores, np.zeros((len(example_scores), 1))], axis=1)
+        padded = with_zero[:, self._topic_rows]
         three = np.partition(padded, -_TOP_EXAMPLES, axis=2)[:, :, -_TOP_EXAMPLES:].mean(axis=2)
         return (best + three + centroid_scores) / 3.0
 
@@ -336,13 +353,14 @@ class TfidfMatcher:
         declinable = [n for n, topic in enumerate(row_topics) if topic == OUT_OF_SCOPE]
         queries = np.union1d(np.arange(0, len(row_topics), step), declinable).astype(np.intp)
         rows = self._matrix.tocsr()
+        columns = self._matrix.T  # (n-grams, examples), row-major already: no copy per chunk
         chunk = max(1, _CHUNK_BYTES // (8 * len(row_topics)))
         tops: list[float] = []
         seconds: list[float] = []
         right: list[bool] = []
         for begin in range(0, len(queries), chunk):
             batch = queries[begin : begin + chunk]
-            scores = (rows[batch] @ rows.T).toarray()
+            scores = (rows[batch] @ columns).toarray()
             scores[scores > 0.9999] = 0.0  # the question itself, and its exact duplicates
             centroid = (rows[batch] @ self._centroids.T).toarray()  # type: ignore[union-attr]
             per_topic = self._combine(scores, centroid)
