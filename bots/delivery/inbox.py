@@ -20,7 +20,12 @@ class Inbox(ABC):
         """Record the update and lease it; False when another process holds it already."""
 
     @abstractmethod
-    async def lease(self, message_key: str, lease_seconds: float) -> bool: ...
+    async def lease(self, message_key: str, lease_seconds: float) -> bool:
+        """Lease an entry still in the inbox; False when it is held or was finished meanwhile.
+
+        The sweeper lists entries and then leases them one by one: an update that finished in
+        between must not be leased, or it would be handled (and its reply resent) once more.
+        """
 
     @abstractmethod
     async def renew(self, message_key: str, lease_seconds: float) -> None:
@@ -51,6 +56,8 @@ class MemoryInbox(Inbox):
         return await self.lease(message_key, lease_seconds)
 
     async def lease(self, message_key: str, lease_seconds: float) -> bool:
+        if message_key not in self._entries:
+            return False
         now = time.monotonic()
         if self._leases.get(message_key, 0.0) > now:
             return False
@@ -74,6 +81,14 @@ class MemoryInbox(Inbox):
         return list(self._entries.items())[:limit]
 
 
+_LEASE_IF_PENDING = """
+if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 0 then return 0 end
+if redis.call('SET', KEYS[2], '1', 'NX', 'PX', ARGV[2]) then return 1 end
+return 0
+"""
+"""One step, so an entry removed (with its lease, in one transaction) is never leased again."""
+
+
 class RedisInbox(Inbox):
     """A hash of entries, a lease key per entry and a hash of failure counts."""
 
@@ -82,6 +97,7 @@ class RedisInbox(Inbox):
         self.entries_key = prefix
         self.failures_key = f"{prefix}:failures"
         self.prefix = prefix
+        self._lease_if_pending = redis.register_script(_LEASE_IF_PENDING)
 
     def _lease_key(self, message_key: str) -> str:
         return f"{self.prefix}:lease:{message_key}"
@@ -94,8 +110,9 @@ class RedisInbox(Inbox):
         return bool(leased)
 
     async def lease(self, message_key: str, lease_seconds: float) -> bool:
-        leased = await self.redis.set(
-            self._lease_key(message_key), "1", nx=True, px=int(lease_seconds * 1000)
+        leased = await self._lease_if_pending(
+            keys=[self.entries_key, self._lease_key(message_key)],
+            args=[message_key, int(lease_seconds * 1000)],
         )
         return bool(leased)
 
