@@ -22,6 +22,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import chain
 
 import numpy as np
 
@@ -72,6 +73,17 @@ def _grams(text: str, *, folded: bool = False) -> list[str]:
     return [padded[i : i + size] for size in _SIZES for i in range(length - size + 1)]
 
 
+class GramRows(dict[str, int]):
+    """n-gram → its row of the model; an n-gram never seen in training reads the last row.
+
+    Looked up with ``map`` in C for the hundreds of n-grams of every message: a Python loop
+    with ``dict.get`` was a fifth of a query's time.
+    """
+
+    def __missing__(self, gram: str) -> int:
+        return len(self)
+
+
 @dataclass(frozen=True, slots=True)
 class Guess:
     language: str | None
@@ -84,7 +96,7 @@ class LanguageModel:
     """Naive Bayes log-probabilities of each n-gram, one column per language."""
 
     languages: tuple[str, ...]
-    columns: dict[str, int]
+    columns: GramRows
     log_probabilities: np.ndarray  # (n-grams + 1, languages); the last row: an unseen n-gram
 
     @classmethod
@@ -97,7 +109,7 @@ class LanguageModel:
         counts = {language: Counter(grams) for language, grams in seen.items()}
         languages = tuple(sorted(counts))
         vocabulary = sorted(set().union(*counts.values())) if counts else []
-        columns = {gram: n for n, gram in enumerate(vocabulary)}
+        columns = GramRows((gram, n) for n, gram in enumerate(vocabulary))
         # One row per n-gram, and a last row for any n-gram never seen in training.
         table = np.zeros((len(vocabulary) + 1, len(languages)))
         for j, language in enumerate(languages):
@@ -122,7 +134,7 @@ class LanguageModel:
         grams = arrays[f"{prefix}grams"].tolist()
         return cls(
             tuple(arrays[f"{prefix}languages"].tolist()),
-            dict(zip(grams, range(len(grams)), strict=True)),
+            GramRows(zip(grams, range(len(grams)), strict=True)),
             arrays[f"{prefix}log_probabilities"],
         )
 
@@ -134,9 +146,8 @@ class LanguageModel:
     ) -> list[Guess]:
         """A guess for each text, in one lookup (the reader asks for a message and its other
         keyboard layout at once)."""
-        unseen = len(self.columns)
         per_text = [_grams(text) for text in texts]
-        rows = [self.columns.get(g, unseen) for grams in per_text for g in grams]
+        rows = list(map(self.columns.__getitem__, chain.from_iterable(per_text)))
         if not rows:
             return [Guess(chosen or hint, 0.0, 0.0) for _ in texts]
         lengths = [len(grams) for grams in per_text]
