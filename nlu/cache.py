@@ -19,6 +19,7 @@ import hashlib
 import logging
 import os
 import tempfile
+from functools import cache
 from pathlib import Path
 
 import numpy as np
@@ -41,8 +42,12 @@ def cache_dir() -> Path | None:
     return (Path(base) if base else Path.home() / ".cache") / "musofir"
 
 
+@cache
 def code_version() -> str:
-    """A hash of this package's code and word lists: a new release never reads an old index."""
+    """A hash of this package's code and word lists: a new release never reads an old index.
+
+    Read once per process: the code does not change under a running process.
+    """
     digest = hashlib.sha256()
     for path in sorted([*_PACKAGE.glob("*.py"), *_PACKAGE.glob("lexicon/*.yaml")]):
         digest.update(path.name.encode())

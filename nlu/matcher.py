@@ -222,7 +222,7 @@ class TfidfMatcher:
         document_frequency = np.bincount(column_of, minlength=len(vocabulary))
         total = len(kept) or 1
         matcher._idf = np.log((1 + total) / (1 + document_frequency)) + 1
-        weights = (1 + np.log(counts)) * matcher._idf[column_of]
+        weights = matcher._tf_idf(counts, column_of)
         norms = np.sqrt(np.bincount(row_of, weights=weights * weights, minlength=len(kept)))
         weights /= np.where(norms > 0, norms, 1.0)[row_of]
         shape = (len(kept), len(vocabulary))
@@ -293,6 +293,10 @@ class TfidfMatcher:
         matcher._out_of_scope = None if out_of_scope < 0 else out_of_scope
         return matcher
 
+    def _tf_idf(self, counts: np.ndarray, columns: np.ndarray) -> np.ndarray:
+        """Sublinear term frequency times inverse document frequency, before unit length."""
+        return (1 + np.log(counts)) * self._idf[columns]
+
     def _weigh(self, grams: Counter[str]) -> tuple[np.ndarray, np.ndarray]:
         """A query's known n-grams (their columns) and their TF-IDF weights, unit length."""
         columns: list[int] = []
@@ -303,7 +307,7 @@ class TfidfMatcher:
                 columns.append(column)
                 counts.append(count)
         found = np.array(columns, dtype=np.intp)
-        weights = (1 + np.log(np.array(counts, dtype=np.float64))) * self._idf[found]
+        weights = self._tf_idf(np.array(counts, dtype=np.float64), found)
         norm = float(np.sqrt(weights @ weights)) or 1.0
         return found, weights / norm
 
