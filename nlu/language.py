@@ -64,13 +64,36 @@ def typed_variants(language: str, text: str) -> list[str]:
     return list(dict.fromkeys(found))
 
 
-def _grams(text: str, *, folded: bool = False) -> list[str]:
+def _padded(words_of_text: list[str]) -> str:
+    """The words with a space marking where each starts and ends."""
+    return f" {' '.join(words_of_text)} "
+
+
+def _grams(text: str) -> list[str]:
     """Character 2- to 4-grams, with a space marking where words start and end."""
-    padded = f" {' '.join(NON_WORD.sub(' ', text).split() if folded else words(text))} "
+    padded = _padded(words(text))
     length = len(padded)
     if length <= 2:
         return []
     return [padded[i : i + size] for size in _SIZES for i in range(length - size + 1)]
+
+
+_APART = "\0"  # never in a folded text: an n-gram spanning two texts contains it
+
+
+def _count_grams(folded_texts: list[str]) -> Counter[str]:
+    """The n-grams ``_grams`` finds in each text, counted over all of them at once.
+
+    One long string of the texts, kept apart by a character no n-gram may contain, costs half
+    the time of ten thousand short lists (training is most of a first start).
+    """
+    joined = _APART.join(_padded(NON_WORD.sub(" ", text).split()) for text in folded_texts)
+    counts: Counter[str] = Counter()
+    for size in _SIZES:
+        counts.update(joined[i : i + size] for i in range(len(joined) - size + 1))
+    for spanning in [gram for gram in counts if _APART in gram]:
+        del counts[spanning]
+    return counts
 
 
 class GramRows(dict[str, int]):
@@ -103,10 +126,8 @@ class LanguageModel:
     def train(cls, samples: Iterable[tuple[str, str]]) -> LanguageModel:
         seen: dict[str, list[str]] = {}
         for language, text in samples:
-            grams = seen.setdefault(language, [])
-            for variant in typed_variants(language, text):
-                grams += _grams(variant, folded=True)
-        counts = {language: Counter(grams) for language, grams in seen.items()}
+            seen.setdefault(language, []).extend(typed_variants(language, text))
+        counts = {language: _count_grams(variants) for language, variants in seen.items()}
         languages = tuple(sorted(counts))
         vocabulary = sorted(set().union(*counts.values())) if counts else []
         columns = GramRows((gram, n) for n, gram in enumerate(vocabulary))
