@@ -13,6 +13,7 @@ from typing import Any
 from redis.asyncio import BlockingConnectionPool, Redis
 from redis.asyncio.lock import Lock
 
+from .redis_pipe import RedisPipe
 from .state import Conversation, KeyedLocks, StateStore, TurnRecord
 
 
@@ -69,7 +70,11 @@ return 1
 
 
 class RedisStateStore(StateStore):
-    """State with an idle expiry, a Redis lock per person and dedupe marks with a TTL."""
+    """State with an idle expiry, a Redis lock per person and dedupe marks with a TTL.
+
+    A turn's commands go through the shared ``RedisPipe`` (they are the hot path); the lock
+    used outside turns is redis-py's ``Lock``.
+    """
 
     def __init__(
         self,
@@ -84,22 +89,24 @@ class RedisStateStore(StateStore):
         self.state_ttl_seconds = state_ttl_seconds
         self.lock_timeout_seconds = lock_timeout_seconds
         self._local = KeyedLocks()
-        self._begin = redis.register_script(_BEGIN)
-        self._end = redis.register_script(_END)
+        self.pipe = RedisPipe.like(redis)
+        self._begin = self.pipe.script(_BEGIN)
+        self._end = self.pipe.script(_END)
 
     @classmethod
     def from_url(cls, url: str, **kwargs: Any) -> RedisStateStore:
         return cls(connect(url), **kwargs)
 
     async def get(self, key: str) -> dict[str, Any] | None:
-        raw = await self.redis.get(self.keys.state(key))
+        raw = await self.pipe.call("GET", self.keys.state(key))
         return json.loads(raw) if raw else None
 
     async def set(self, key: str, data: dict[str, Any]) -> None:
-        await self.redis.set(self.keys.state(key), json.dumps(data), ex=self.state_ttl_seconds)
+        state = json.dumps(data)
+        await self.pipe.call("SET", self.keys.state(key), state, "EX", self.state_ttl_seconds)
 
     async def delete(self, key: str) -> None:
-        await self.redis.delete(self.keys.state(key))
+        await self.pipe.call("DEL", self.keys.state(key))
 
     @asynccontextmanager
     async def lock(self, key: str) -> AsyncIterator[None]:
@@ -149,59 +156,65 @@ class RedisStateStore(StateStore):
                 await self._end(keys=end_keys, args=args)
 
     async def is_done(self, message_key: str) -> bool:
-        return bool(await self.redis.exists(self.keys.done(message_key)))
+        return bool(await self.pipe.call("EXISTS", self.keys.done(message_key)))
 
     async def mark_done(self, message_key: str, ttl_seconds: int) -> None:
-        await self.redis.set(self.keys.done(message_key), "1", ex=ttl_seconds)
+        await self.pipe.call("SET", self.keys.done(message_key), "1", "EX", ttl_seconds)
 
     async def put_value(self, name: str, value: str, ttl_seconds: int) -> None:
-        await self.redis.set(self.keys.value(name), value, ex=ttl_seconds)
+        await self.pipe.call("SET", self.keys.value(name), value, "EX", ttl_seconds)
 
     async def get_value(self, name: str) -> str | None:
-        value = await self.redis.get(self.keys.value(name))
+        value = await self.pipe.call("GET", self.keys.value(name))
         return str(value) if value is not None else None
 
     async def take_value(self, name: str) -> str | None:
-        value = await self.redis.getdel(self.keys.value(name))
+        value = await self.pipe.call("GETDEL", self.keys.value(name))
         return str(value) if value is not None else None
 
     async def save_turn(
         self, key: str, conversation: Conversation, journal: tuple[str, str, int] | None
     ) -> None:
-        async with self.redis.pipeline(transaction=True) as pipe:  # MULTI/EXEC: both or neither
-            pipe.set(
-                self.keys.state(key), json.dumps(conversation.to_json()), ex=self.state_ttl_seconds
-            )
-            if journal is not None:
-                name, value, ttl = journal
-                pipe.set(self.keys.value(name), value, ex=ttl)
-            await pipe.execute()
+        state = json.dumps(conversation.to_json())
+        writes: list[tuple[str | int, ...]] = [
+            ("SET", self.keys.state(key), state, "EX", self.state_ttl_seconds)
+        ]
+        if journal is not None:
+            name, value, ttl = journal
+            writes.append(("SET", self.keys.value(name), value, "EX", ttl))
+        await self.pipe.transaction(writes)  # MULTI/EXEC: both or neither
 
     async def are_done(self, message_keys: Sequence[str]) -> list[bool]:
         if not message_keys:
             return []
-        found = await self.redis.mget([self.keys.done(k) for k in message_keys])
+        found = await self.pipe.call("MGET", *(self.keys.done(k) for k in message_keys))
         return [value is not None for value in found]
 
     async def recall(
         self, key: str, message_key: str, journal_name: str
     ) -> tuple[Conversation, str | None, bool]:
-        state, journal, done = await self.redis.mget(
-            self.keys.state(key), self.keys.value(journal_name), self.keys.done(message_key)
+        state, journal, done = await self.pipe.call(
+            "MGET",
+            self.keys.state(key),
+            self.keys.value(journal_name),
+            self.keys.done(message_key),
         )
         conversation = Conversation.from_json(json.loads(state)) if state else Conversation()
         return conversation, (str(journal) if journal is not None else None), done is not None
 
     async def finish(self, message_key: str, ttl_seconds: int, journal_name: str) -> None:
-        async with self.redis.pipeline(transaction=True) as pipe:
-            pipe.set(self.keys.done(message_key), "1", ex=ttl_seconds)
-            pipe.delete(self.keys.value(journal_name))
-            await pipe.execute()
+        await self.pipe.transaction(
+            [
+                ("SET", self.keys.done(message_key), "1", "EX", ttl_seconds),
+                ("DEL", self.keys.value(journal_name)),
+            ]
+        )
 
     async def ping(self) -> None:
-        await self.redis.ping()
+        await self.pipe.call("PING")
 
     async def close(self) -> None:
+        await self.pipe.aclose()
         await self.redis.aclose()
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import time
 from abc import ABC, abstractmethod
 
+from musofir.dialogs.redis_pipe import RedisPipe
 from redis.asyncio import Redis
 
 
@@ -90,23 +91,31 @@ return 0
 
 
 class RedisInbox(Inbox):
-    """A hash of entries, a lease key per entry and a hash of failure counts."""
+    """A hash of entries, a lease key per entry and a hash of failure counts.
+
+    Every update passes through here twice, so the commands go through the shared
+    ``RedisPipe``; only the sweeper's scan uses redis-py.
+    """
 
     def __init__(self, redis: Redis, prefix: str = "musofir:inbox") -> None:
         self.redis = redis
         self.entries_key = prefix
         self.failures_key = f"{prefix}:failures"
         self.prefix = prefix
-        self._lease_if_pending = redis.register_script(_LEASE_IF_PENDING)
+        self.pipe = RedisPipe.like(redis)
+        self._lease_if_pending = self.pipe.script(_LEASE_IF_PENDING)
 
     def _lease_key(self, message_key: str) -> str:
         return f"{self.prefix}:lease:{message_key}"
 
     async def hold(self, message_key: str, entry: str, lease_seconds: float) -> bool:
-        async with self.redis.pipeline(transaction=False) as pipe:
-            pipe.hset(self.entries_key, message_key, entry)
-            pipe.set(self._lease_key(message_key), "1", nx=True, px=int(lease_seconds * 1000))
-            _, leased = await pipe.execute()
+        lease_ms = int(lease_seconds * 1000)
+        _, leased = await self.pipe.batch(
+            [
+                ("HSET", self.entries_key, message_key, entry),
+                ("SET", self._lease_key(message_key), "1", "NX", "PX", lease_ms),
+            ]
+        )
         return bool(leased)
 
     async def lease(self, message_key: str, lease_seconds: float) -> bool:
@@ -117,21 +126,26 @@ class RedisInbox(Inbox):
         return bool(leased)
 
     async def renew(self, message_key: str, lease_seconds: float) -> None:
-        await self.redis.set(self._lease_key(message_key), "1", px=int(lease_seconds * 1000))
+        lease_ms = int(lease_seconds * 1000)
+        await self.pipe.call("SET", self._lease_key(message_key), "1", "PX", lease_ms)
 
     async def retry_later(self, message_key: str, pause_seconds: float) -> int:
-        async with self.redis.pipeline(transaction=True) as pipe:
-            pipe.set(self._lease_key(message_key), "1", px=int(pause_seconds * 1000))
-            pipe.hincrby(self.failures_key, message_key, 1)
-            _, failures = await pipe.execute()
+        _, failures = await self.pipe.transaction(
+            [
+                ("SET", self._lease_key(message_key), "1", "PX", int(pause_seconds * 1000)),
+                ("HINCRBY", self.failures_key, message_key, 1),
+            ]
+        )
         return int(failures)
 
     async def remove(self, message_key: str) -> None:
-        async with self.redis.pipeline(transaction=True) as pipe:
-            pipe.hdel(self.entries_key, message_key)
-            pipe.hdel(self.failures_key, message_key)
-            pipe.delete(self._lease_key(message_key))
-            await pipe.execute()
+        await self.pipe.transaction(
+            [
+                ("HDEL", self.entries_key, message_key),
+                ("HDEL", self.failures_key, message_key),
+                ("DEL", self._lease_key(message_key)),
+            ]
+        )
 
     async def pending(self, limit: int = 200) -> list[tuple[str, str]]:
         found: list[tuple[str, str]] = []

@@ -15,6 +15,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from musofir.dialogs.redis_pipe import RedisPipe
 from redis.asyncio import Redis
 
 
@@ -86,7 +87,7 @@ class RedisLimiter(Limiter):
     def __init__(self, redis: Redis, prefix: str = "musofir:rate") -> None:
         self.redis = redis
         self.prefix = prefix
-        self._script = redis.register_script(_RESERVE)
+        self._script = RedisPipe.like(redis).script(_RESERVE)  # one call per message sent
 
     async def reserve(self, limits: Sequence[Limit]) -> float:
         keys = [f"{self.prefix}:{key}" for key, _ in limits]
