@@ -88,12 +88,14 @@ class DialogEngine:
         deliver: Deliver | None = None,
         *,
         answer_first: AnswerFirst | None = None,
+        key: str | None = None,
     ) -> list[Outbound]:
         """Handle one message; ``answer_first`` lets a channel answer it without routing.
 
         SMS uses it for "MORE": the rest of a long answer belongs to the channel, not a flow.
+        ``key`` is the person's ``user_key`` when the caller has worked it out already.
         """
-        key = self.user_key(inbound)
+        key = key or self.user_key(inbound)
         message_key = f"{inbound.channel}:{inbound.message_id}"
         journal_name = f"journal:{message_key}"
         async with self.store.turn(

@@ -5,7 +5,6 @@ Kept apart from ``messages`` so the contract stays plain dataclasses; the round 
 
 from __future__ import annotations
 
-from dataclasses import asdict
 from datetime import datetime
 from typing import Any
 
@@ -13,9 +12,25 @@ from .messages import Button, Contact, Inbound, Location, Media, MediaKind, Outb
 
 
 def inbound_to_json(inbound: Inbound) -> dict[str, Any]:
-    data = asdict(inbound)
-    data["received_at"] = inbound.received_at.isoformat()
-    return data
+    # By hand rather than ``asdict`` (which deep-copies): every update is written to the inbox.
+    location, contact, media = inbound.location, inbound.contact, inbound.media
+    return {
+        "channel": inbound.channel,
+        "chat_id": inbound.chat_id,
+        "user_id": inbound.user_id,
+        "message_id": inbound.message_id,
+        "text": inbound.text,
+        "location": (
+            {"latitude": location.latitude, "longitude": location.longitude} if location else None
+        ),
+        "contact": (
+            {"phone_number": contact.phone_number, "name": contact.name} if contact else None
+        ),
+        "button_payload": inbound.button_payload,
+        "media": _media_json(media) if media else None,
+        "language_hint": inbound.language_hint,
+        "received_at": inbound.received_at.isoformat(),
+    }
 
 
 def inbound_from_json(data: dict[str, Any]) -> Inbound:
@@ -56,11 +71,7 @@ def outbound_to_json(reply: Outbound) -> dict[str, Any]:
             if venue
             else None
         ),
-        "media": (
-            {"kind": str(media.kind), "reference": media.reference, "caption": media.caption}
-            if media
-            else None
-        ),
+        "media": _media_json(media) if media else None,
         "language": reply.language,
     }
 
@@ -75,6 +86,10 @@ def outbound_from_json(data: dict[str, Any]) -> Outbound:
         media=_media(media) if media else None,
         language=data.get("language"),
     )
+
+
+def _media_json(media: Media) -> dict[str, str]:
+    return {"kind": str(media.kind), "reference": media.reference, "caption": media.caption}
 
 
 def _media(data: dict[str, Any]) -> Media:

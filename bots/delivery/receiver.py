@@ -94,10 +94,10 @@ class Receiver:
                 inline=slot,
             )
 
-        renewal = asyncio.create_task(self._keep_lease(message_key))
+        renewal = _LeaseRenewal(self.inbox, message_key, self.timings.lease_seconds)
         try:
             replies = await self.engine.handle(
-                inbound, deliver, answer_first=channel.answer_first(inbound)
+                inbound, deliver, answer_first=channel.answer_first(inbound), key=user_key
             )
             if not replies:  # a redelivery: its reply may have ridden in a lost response
                 await self.outbox.resend_inline(channel, message_key)
@@ -113,16 +113,6 @@ class Receiver:
             await self._retry_later(message_key, "an error")
         finally:
             renewal.cancel()
-
-    async def _keep_lease(self, message_key: str) -> None:
-        """Renew the lease while this attempt runs, so only a dead holder's lease runs out."""
-        period = self.timings.lease_seconds / 3
-        while True:
-            await asyncio.sleep(period)
-            try:
-                await self.inbox.renew(message_key, self.timings.lease_seconds)
-            except Exception as error:  # an outage: the attempt itself will notice
-                log.info("could not renew the lease of %s: %s", message_key, error)
 
     async def _retry_later(self, message_key: str, why: str) -> None:
         try:
@@ -179,6 +169,37 @@ class Receiver:
         """On shutdown, let running updates finish; the inbox keeps any that do not."""
         if self._running:
             await asyncio.wait(set(self._running), timeout=timeout_seconds)
+
+
+class _LeaseRenewal:
+    """Renews a lease while an attempt runs, so only a dead holder's lease runs out.
+
+    A timer rather than a task per update: nearly every attempt ends long before the first
+    renewal is due, and a timer that never fires costs next to nothing.
+    """
+
+    def __init__(self, inbox: Inbox, message_key: str, lease_seconds: float) -> None:
+        self.inbox = inbox
+        self.message_key = message_key
+        self.lease_seconds = lease_seconds
+        self._loop = asyncio.get_running_loop()
+        self._renewing: asyncio.Task[None] | None = None
+        self._timer = self._loop.call_later(lease_seconds / 3, self._due)
+
+    def _due(self) -> None:
+        self._renewing = self._loop.create_task(self._renew())
+        self._timer = self._loop.call_later(self.lease_seconds / 3, self._due)
+
+    async def _renew(self) -> None:
+        try:
+            await self.inbox.renew(self.message_key, self.lease_seconds)
+        except Exception as error:  # an outage: the attempt itself will notice
+            log.info("could not renew the lease of %s: %s", self.message_key, error)
+
+    def cancel(self) -> None:
+        self._timer.cancel()
+        if self._renewing is not None:
+            self._renewing.cancel()
 
 
 __all__ = ["Receiver", "ReceiverTimings"]
