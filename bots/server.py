@@ -61,6 +61,7 @@ from musofir.settings import Settings
 from . import media
 from .alert_senders import alert_senders
 from .channels import Channels, build_channels
+from .delivery.dispatch import WebhookApp
 from .delivery.inbox import Inbox, MemoryInbox, RedisInbox
 from .delivery.outbox import Outbox
 from .delivery.push import WHATSAPP_WINDOW_REASON as WHATSAPP_WINDOW
@@ -252,21 +253,22 @@ def runtime_senders(runtime: Runtime) -> tuple[SendAlert, SendReminder]:
     )
 
 
-def include_channels(app: FastAPI, runtime: Runtime) -> TelegramUpdates | None:
+def include_channels(app: WebhookApp, runtime: Runtime) -> TelegramUpdates | None:
+    """The messenger webhooks, answered ahead of FastAPI (see ``delivery.dispatch``)."""
     settings, channels, receiver = runtime.settings, runtime.channels, runtime.receiver
     updates = None
     if channels.telegram is not None:
         updates = TelegramUpdates(channels.telegram, receiver)
-        app.include_router(telegram_routes.build_router(updates, settings.telegram_webhook_secret))
+        app.add_webhooks(telegram_routes.build_webhooks(updates, settings.telegram_webhook_secret))
     twilio_channels = {c.name for c in (channels.whatsapp, channels.sms) if c is not None}
     if twilio_channels and settings.twilio_auth_token:
         webhooks = TwilioWebhooks(settings.twilio_auth_token, settings.public_url)
-        app.include_router(
-            twilio_routes.build_router(webhooks, receiver, runtime.engine, twilio_channels)
+        app.add_webhooks(
+            twilio_routes.build_webhooks(webhooks, receiver, runtime.engine, twilio_channels)
         )
     if channels.viber is not None and settings.viber_auth_token:
-        app.include_router(
-            viber_routes.build_router(
+        app.add_webhooks(
+            viber_routes.build_webhooks(
                 channels.viber, receiver, runtime.engine, settings.viber_auth_token
             )
         )
@@ -294,7 +296,7 @@ def create_app(
     timings: ReceiverTimings | None = None,
 ) -> FastAPI:
     runtime = build_runtime(settings or Settings(), memory_state=memory_state, timings=timings)
-    app = FastAPI(title="Musofir", version=__version__)
+    app = WebhookApp(title="Musofir", version=__version__)
     updates = include_channels(app, runtime)
     if telegram_polling and updates is None:
         raise ChannelError("--telegram-polling needs TELEGRAM_BOT_TOKEN")

@@ -2,24 +2,35 @@
 
 from __future__ import annotations
 
-from fastapi import HTTPException, Request
+from starlette.types import Receive
+
+from .webhook import WebhookError
 
 MAX_BODY_BYTES = 1024 * 1024
 
 
-async def read_body(request: Request, limit: int = MAX_BODY_BYTES) -> bytes:
-    """The raw body (signatures are computed over it), or 413 as soon as it passes ``limit``."""
-    declared = request.headers.get("content-length")
-    if declared is not None and declared.isdigit() and int(declared) > limit:
-        raise HTTPException(413, f"the body is larger than {limit} bytes")
+class Disconnected(Exception):
+    """The client left before its body was in: there is no one to answer."""
+
+
+async def read_body(receive: Receive, declared: str | None, limit: int = MAX_BODY_BYTES) -> bytes:
+    """The raw body (signatures are computed over it), or 413 as soon as it passes ``limit``:
+    at once by its Content-Length (``declared``), else while it streams in."""
+    if declared and declared.isascii() and declared.isdigit() and int(declared) > limit:
+        raise WebhookError(413, f"the body is larger than {limit} bytes")
     chunks: list[bytes] = []
     size = 0
-    async for chunk in request.stream():
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            raise Disconnected
+        chunk: bytes = message.get("body", b"")
         size += len(chunk)
         if size > limit:
-            raise HTTPException(413, f"the body is larger than {limit} bytes")
+            raise WebhookError(413, f"the body is larger than {limit} bytes")
+        if not message.get("more_body", False):
+            return b"".join((*chunks, chunk)) if chunks else chunk
         chunks.append(chunk)
-    return b"".join(chunks)
 
 
-__all__ = ["MAX_BODY_BYTES", "read_body"]
+__all__ = ["MAX_BODY_BYTES", "Disconnected", "read_body"]

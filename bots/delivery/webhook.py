@@ -1,17 +1,15 @@
-"""What every webhook route shares: JSON bodies with reasons for 400, and 503 during an outage."""
+"""What every webhook shares: plain refusals and replies, 400 with a reason for bodies that do not
+parse, and 503 during an outage. No framework types, so the handlers run on bare ASGI."""
 
 from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from fastapi import HTTPException, Response
-from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ValidationError
 
-from .body import read_body
 from .outage import is_outage
 
 log = logging.getLogger(__name__)
@@ -19,13 +17,56 @@ log = logging.getLogger(__name__)
 Model = TypeVar("Model", bound=BaseModel)
 
 
+@dataclass(frozen=True, slots=True)
+class Reply:
+    """A webhook's answer: a status and maybe a body with its content type."""
+
+    status: int = 200
+    body: bytes = b""
+    content_type: str | None = None
+
+
+def json_reply(data: Any, status: int = 200) -> Reply:
+    """``data`` as JSON, encoded byte for byte as FastAPI's ``JSONResponse`` does."""
+    body = json.dumps(data, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+    return Reply(status, body.encode(), "application/json")
+
+
+OK = Reply()
+UNAVAILABLE = json_reply({"detail": "temporarily unavailable"}, 503)
+
+
+class WebhookError(Exception):
+    """A refusal, answered ``{"detail": reason}`` with its status, as HTTPException was."""
+
+    def __init__(self, status: int, detail: str) -> None:
+        super().__init__(status, detail)
+        self.status = status
+        self.detail = detail
+
+    @property
+    def reply(self) -> Reply:
+        return json_reply({"detail": self.detail}, self.status)
+
+
+def reply_for(error: Exception) -> Reply | None:
+    """The answer to an error a handler raised: its refusal, or 503 for an outage of the
+    database or Redis so the platform sends the update again; None for a bug (a 500)."""
+    if isinstance(error, WebhookError):
+        return error.reply
+    if is_outage(error):
+        log.warning("webhook refused during an outage: %s", error)
+        return UNAVAILABLE
+    return None
+
+
 def parse_json_object(body: bytes) -> dict[str, Any]:
     try:
         data = json.loads(body)
     except (ValueError, UnicodeDecodeError) as error:
-        raise HTTPException(400, f"the body is not JSON: {error}") from None
+        raise WebhookError(400, f"the body is not JSON: {error}") from None
     if not isinstance(data, dict):
-        raise HTTPException(400, "the body must be a JSON object")
+        raise WebhookError(400, "the body must be a JSON object")
     return data
 
 
@@ -36,20 +77,16 @@ def validated(model: type[Model], data: dict[str, Any], what: str, **options: An
     except ValidationError as error:
         first = error.errors()[0]
         where = ".".join(str(part) for part in first["loc"])
-        raise HTTPException(400, f"not {what}: {where}: {first['msg']}") from None
+        raise WebhookError(400, f"not {what}: {where}: {first['msg']}") from None
 
 
-async def guarded(work: Callable[[], Awaitable[Response]]) -> Response:
-    """Run a webhook's work; an outage of the database or Redis is a 503 so it is sent again."""
-    try:
-        return await work()
-    except HTTPException:
-        raise
-    except Exception as error:
-        if is_outage(error):
-            log.warning("webhook refused during an outage: %s", error)
-            return JSONResponse({"detail": "temporarily unavailable"}, status_code=503)
-        raise
-
-
-__all__ = ["guarded", "parse_json_object", "read_body", "validated"]
+__all__ = [
+    "OK",
+    "UNAVAILABLE",
+    "Reply",
+    "WebhookError",
+    "json_reply",
+    "parse_json_object",
+    "reply_for",
+    "validated",
+]

@@ -9,19 +9,22 @@ from __future__ import annotations
 import logging
 from urllib.parse import parse_qsl
 
-from fastapi import APIRouter, HTTPException, Request, Response
 from musofir.dialogs import DialogEngine
 from twilio.request_validator import RequestValidator
 
+from ..delivery.dispatch import Handler, WebhookRequest
 from ..delivery.receiver import Receiver
-from ..delivery.webhook import guarded, read_body
+from ..delivery.webhook import Reply, WebhookError
 from .client import PERMANENT_CODES
 from .parse import FormError, parse_message
 
 log = logging.getLogger(__name__)
 
 EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
+TWIML = Reply(200, EMPTY_TWIML.encode(), "text/xml; charset=utf-8")
+NO_CONTENT = Reply(204)
 STATUS_PATH = "/webhooks/twilio/status"
+PERMANENT_REASONS = {str(code): reason for code, reason in PERMANENT_CODES.items()}
 
 
 class TwilioWebhooks:
@@ -29,76 +32,53 @@ class TwilioWebhooks:
         self.validator = RequestValidator(auth_token)
         self.public_url = public_url
 
-    async def verified_form(self, request: Request) -> dict[str, str]:
-        body = await read_body(request)
-        signature = request.headers.get("X-Twilio-Signature", "")
+    async def verified_form(self, request: WebhookRequest) -> dict[str, str]:
+        body = await request.body()
+        signature = request.header("X-Twilio-Signature")
         if not signature or not self.public_url:
-            raise HTTPException(403, "missing signature (or PUBLIC_URL is not set)")
+            raise WebhookError(403, "missing signature (or PUBLIC_URL is not set)")
         try:
             pairs = parse_qsl(body.decode("utf-8"), keep_blank_values=True, strict_parsing=False)
         except UnicodeDecodeError:
-            raise HTTPException(400, "the form is not UTF-8") from None
+            raise WebhookError(400, "the form is not UTF-8") from None
         form = dict(pairs)
-        url = self.public_url + request.url.path
-        if request.url.query:
-            url += "?" + request.url.query
+        url = self.public_url + request.path
+        if request.query:
+            url += "?" + request.query
         if not self.validator.validate(url, form, signature):
-            raise HTTPException(403, "wrong signature")
+            raise WebhookError(403, "wrong signature")
         return form
 
 
-def twiml() -> Response:
-    return Response(EMPTY_TWIML, media_type="text/xml")
-
-
-def build_router(
+def build_webhooks(
     webhooks: TwilioWebhooks, receiver: Receiver, engine: DialogEngine, channels: set[str]
-) -> APIRouter:
-    router = APIRouter(tags=["webhooks"])
-
-    async def incoming(channel: str, request: Request) -> Response:
-        form = await webhooks.verified_form(request)
-        try:
-            inbound = parse_message(channel, form)
-        except FormError as error:
-            raise HTTPException(400, str(error)) from None
-
-        async def work() -> Response:
+) -> dict[str, Handler]:
+    def incoming(channel: str) -> Handler:
+        async def webhook(request: WebhookRequest) -> Reply:
+            form = await webhooks.verified_form(request)
+            try:
+                inbound = parse_message(channel, form)
+            except FormError as error:
+                raise WebhookError(400, str(error)) from None
             await receiver.receive(inbound)
-            return twiml()
+            return TWIML
 
-        return await guarded(work)
+        return webhook
 
-    if "whatsapp" in channels:
-
-        @router.post("/webhooks/whatsapp")
-        async def whatsapp_webhook(request: Request) -> Response:
-            return await incoming("whatsapp", request)
-
-    if "sms" in channels:
-
-        @router.post("/webhooks/sms")
-        async def sms_webhook(request: Request) -> Response:
-            return await incoming("sms", request)
-
-    @router.post(STATUS_PATH)
-    async def twilio_status(request: Request) -> Response:
+    async def twilio_status(request: WebhookRequest) -> Reply:
         """Delivery reports: a permanent failure is recorded against the person, once."""
         form = await webhooks.verified_form(request)
-        code = form.get("ErrorCode", "")
-        reason = {str(c): r for c, r in PERMANENT_CODES.items()}.get(code)
+        reason = PERMANENT_REASONS.get(form.get("ErrorCode", ""))
         recipient = form.get("To", "")
         if reason is None or not recipient:
-            return Response(status_code=204)
+            return NO_CONTENT
         channel = "whatsapp" if recipient.startswith("whatsapp:") else "sms"
+        await engine.set_reachable(channel, recipient, False, reason)
+        return NO_CONTENT
 
-        async def work() -> Response:
-            await engine.set_reachable(channel, recipient, False, reason)
-            return Response(status_code=204)
-
-        return await guarded(work)
-
-    return router
+    names = [name for name in ("whatsapp", "sms") if name in channels]
+    served = {f"/webhooks/{name}": incoming(name) for name in names}
+    return {**served, STATUS_PATH: twilio_status}
 
 
-__all__ = ["STATUS_PATH", "TwilioWebhooks", "build_router", "twiml"]
+__all__ = ["EMPTY_TWIML", "STATUS_PATH", "TWIML", "TwilioWebhooks", "build_webhooks"]

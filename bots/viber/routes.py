@@ -6,17 +6,17 @@ import hashlib
 import hmac
 import logging
 
-from fastapi import APIRouter, HTTPException, Request, Response
-from fastapi.responses import JSONResponse
 from musofir.dialogs import DialogEngine
 
+from ..delivery.dispatch import Handler, WebhookRequest
 from ..delivery.receiver import Receiver
-from ..delivery.webhook import guarded, parse_json_object, read_body, validated
+from ..delivery.webhook import OK, Reply, WebhookError, json_reply, parse_json_object, validated
 from .channel import CHANNEL, ViberChannel
 from .parse import Callback, message_inbound, start_inbound, subscription
 
 log = logging.getLogger(__name__)
 
+PATH = "/webhooks/viber"
 SIGNATURE_HEADER = "X-Viber-Content-Signature"
 STATUS_EVENTS = {"delivered", "seen", "failed", "webhook", "client_status", "action"}
 
@@ -25,29 +25,23 @@ def signature(auth_token: str, body: bytes) -> str:
     return hmac.new(auth_token.encode(), body, hashlib.sha256).hexdigest()
 
 
-def build_router(
+def build_webhooks(
     channel: ViberChannel, receiver: Receiver, engine: DialogEngine, auth_token: str
-) -> APIRouter:
-    router = APIRouter(tags=["webhooks"])
-
-    @router.post("/webhooks/viber")
-    async def viber_webhook(request: Request) -> Response:
-        body = await read_body(request)
-        given = request.headers.get(SIGNATURE_HEADER, "")
-        if not given or not hmac.compare_digest(given.lower(), signature(auth_token, body)):
-            raise HTTPException(403, "wrong or missing signature")
+) -> dict[str, Handler]:
+    async def viber_webhook(request: WebhookRequest) -> Reply:
+        body = await request.body()
+        # Compared as bytes: a header with non-ASCII characters is a wrong signature, not a crash.
+        given = request.header(SIGNATURE_HEADER).lower().encode()
+        if not given or not hmac.compare_digest(given, signature(auth_token, body).encode()):
+            raise WebhookError(403, "wrong or missing signature")
         data = parse_json_object(body)
         callback = validated(Callback, data, "a Viber callback")
+        try:
+            return await handle(callback)
+        except ValueError as error:
+            raise WebhookError(400, str(error)) from None
 
-        async def work() -> Response:
-            try:
-                return await handle(callback)
-            except ValueError as error:
-                raise HTTPException(400, str(error)) from None
-
-        return await guarded(work)
-
-    async def handle(callback: Callback) -> Response:
+    async def handle(callback: Callback) -> Reply:
         event = callback.event
         if event == "message":
             await receiver.receive(message_inbound(callback))
@@ -55,7 +49,7 @@ def build_router(
             replies = await engine.handle(start_inbound(callback))
             welcome = channel.welcome(replies)
             if welcome is not None:
-                return JSONResponse(welcome)
+                return json_reply(welcome)
         elif event in ("subscribed", "unsubscribed"):
             change = subscription(callback)
             await engine.set_reachable(
@@ -65,9 +59,9 @@ def build_router(
             log.warning("viber could not deliver a message: %s", callback.desc or "no reason")
         elif event not in STATUS_EVENTS:
             log.info("viber event %r ignored", event[:40])
-        return Response(status_code=200)
+        return OK
 
-    return router
+    return {PATH: viber_webhook}
 
 
-__all__ = ["SIGNATURE_HEADER", "build_router", "signature"]
+__all__ = ["PATH", "SIGNATURE_HEADER", "build_webhooks", "signature"]
