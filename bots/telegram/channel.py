@@ -4,13 +4,15 @@ Buttons become an inline keyboard, except a "share location" button, which only 
 keyboard can offer (``request_location``); its companions then become text buttons whose titles
 the engine recognises. A venue card is a native ``sendVenue`` followed by the card's text.
 Text longer than Telegram's 4096 characters is split at sentence ends; buttons go on the last part.
+A request's payload is the Bot API call's parameters as a plain JSON-ready dict: most replies ride
+in the webhook response as they are, and only ``send`` turns one into an aiogram method.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, NotRequired, TypedDict
 
 from aiogram import Bot
 from aiogram.client.default import DefaultBotProperties
@@ -27,14 +29,8 @@ from aiogram.exceptions import (
 )
 from aiogram.methods import AnswerCallbackQuery, SendLocation, SendMessage, SendVenue
 from aiogram.methods.base import TelegramMethod
-from aiogram.types import (
-    InlineKeyboardButton,
-    InlineKeyboardMarkup,
-    KeyboardButton,
-    LinkPreviewOptions,
-    ReplyKeyboardMarkup,
-)
-from musofir.dialogs import Button, Inbound, Outbound
+from aiogram.types import InputFile
+from musofir.dialogs import Button, Inbound, Location, Outbound, Venue
 from musofir.dialogs.engine import AnswerFirst
 from musofir.dialogs.payloads import SHARE_LOCATION
 
@@ -65,7 +61,60 @@ def make_bot(token: str, api_base: str) -> Bot:
     return Bot(token, session=session, default=DefaultBotProperties(parse_mode=None))
 
 
+class LinkPreview(TypedDict):
+    is_disabled: bool
+
+
+class InlineButton(TypedDict):
+    text: str
+    callback_data: str
+
+
+class InlineKeyboard(TypedDict):
+    inline_keyboard: list[list[InlineButton]]
+
+
+class ReplyButton(TypedDict):
+    text: str
+    request_location: bool
+
+
+class ReplyKeyboard(TypedDict):
+    keyboard: list[list[ReplyButton]]
+    resize_keyboard: bool
+    one_time_keyboard: bool
+
+
+class MessageParams(TypedDict):
+    """``sendMessage``; keys in aiogram's field order, so bodies stay byte-for-byte the same."""
+
+    chat_id: str
+    text: str
+    link_preview_options: LinkPreview
+    reply_markup: NotRequired[InlineKeyboard | ReplyKeyboard]
+
+
+class VenueParams(TypedDict):
+    chat_id: str
+    latitude: float
+    longitude: float
+    title: str
+    address: str
+
+
+class LocationParams(TypedDict):
+    chat_id: str
+    latitude: float
+    longitude: float
+
+
 class TelegramChannel:
+    """Requests carry the Bot API call's parameters as a plain dict (``MessageParams`` etc.).
+
+    Most replies ride in the webhook response and never need an aiogram object; only ``send``
+    builds one, so API calls still get aiogram's form encoding and error types.
+    """
+
     name = CHANNEL
 
     def __init__(self, bot: Bot) -> None:
@@ -74,45 +123,27 @@ class TelegramChannel:
     def render(
         self, chat_id: str, user_key: str, replies: Sequence[Outbound]
     ) -> list[PlatformRequest]:
-        calls: list[TelegramMethod[Any]] = []
+        requests: list[PlatformRequest] = []
         for reply in merge_replies(replies, MAX_TEXT):
             if reply.venue is not None:
-                venue = reply.venue
-                calls.append(
-                    SendVenue(
-                        chat_id=chat_id,
-                        latitude=venue.latitude,
-                        longitude=venue.longitude,
-                        title=venue.title[:256],
-                        address=venue.address[:256] or venue.title[:256],
-                    )
-                )
+                requests.append(PlatformRequest("sendVenue", venue_params(chat_id, reply.venue)))
             elif reply.location is not None:
-                calls.append(
-                    SendLocation(
-                        chat_id=chat_id,
-                        latitude=reply.location.latitude,
-                        longitude=reply.location.longitude,
-                    )
-                )
+                located = location_params(chat_id, reply.location)
+                requests.append(PlatformRequest("sendLocation", located))
             parts = split_text(reply.text, MAX_TEXT)
             if not parts and reply.buttons:
                 parts = ["⬇️"]
             for number, part in enumerate(parts, start=1):
                 markup = keyboard(reply.buttons) if number == len(parts) else None
-                calls.append(
-                    SendMessage(
-                        chat_id=chat_id,
-                        text=part,
-                        reply_markup=markup,
-                        link_preview_options=LinkPreviewOptions(is_disabled=True),
-                    )
-                )
-        return [PlatformRequest(call.__api_method__, call) for call in calls]
+                message = message_params(chat_id, part, markup)
+                requests.append(PlatformRequest("sendMessage", message))
+        return requests
 
     async def send(self, request: PlatformRequest) -> None:
+        """Through aiogram, for its form encoding and error types; only the API path pays that."""
+        method = _METHODS[request.method].model_validate(request.payload)
         try:
-            await self.bot(request.payload)
+            await self.bot(method)
         except TelegramRetryAfter as error:
             raise RetryAfter(float(error.retry_after)) from None
         except TelegramForbiddenError:
@@ -128,22 +159,18 @@ class TelegramChannel:
         return (("telegram:bot", BOT_RATE), (f"telegram:chat:{user_key}", CHAT_RATE))
 
     def to_inline(self, request: PlatformRequest) -> dict[str, Any] | None:
-        """The call as a webhook response body, as aiogram's own webhook handler builds it."""
-        method: TelegramMethod[Any] = request.payload
-        files: dict[str, Any] = {}
-        body: dict[str, Any] = {"method": method.__api_method__}
-        for key, value in method.model_dump(warnings=False).items():
-            prepared = self.bot.session.prepare_value(
-                value, bot=self.bot, files=files, _dumps_json=False
-            )
-            if prepared is not None:
-                body[key] = prepared
-        return None if files else body
+        """The call as a webhook response body; a call uploading files cannot ride there."""
+        payload: dict[str, Any] = request.payload
+        if any(isinstance(value, InputFile) for value in payload.values()):
+            return None
+        return {"method": request.method, **payload}
 
     def from_inline(self, body: dict[str, Any]) -> PlatformRequest:
         params = dict(body)
         name = str(params.pop("method"))
-        return PlatformRequest(name, _METHODS[name].model_validate(params))
+        if name not in _METHODS:
+            raise ValueError(f"not a Telegram call this channel makes: {name}")
+        return PlatformRequest(name, params)
 
     def answer_first(self, inbound: Inbound) -> AnswerFirst | None:
         return None
@@ -159,20 +186,65 @@ class TelegramChannel:
         await self.bot.session.close()
 
 
-def keyboard(buttons: Sequence[Button]) -> InlineKeyboardMarkup | ReplyKeyboardMarkup | None:
+def message_params(
+    chat_id: str, text: str, markup: InlineKeyboard | ReplyKeyboard | None
+) -> MessageParams:
+    """One text message; link previews are always off, and the markup only when there is one."""
+    params: MessageParams = {
+        "chat_id": chat_id,
+        "text": text,
+        "link_preview_options": {"is_disabled": True},
+    }
+    if markup is not None:
+        params["reply_markup"] = markup
+    return params
+
+
+def venue_params(chat_id: str, venue: Venue) -> VenueParams:
+    """Telegram caps title and address at 256 characters and wants an address: the title then."""
+    title = venue.title[:256]
+    return {
+        "chat_id": chat_id,
+        "latitude": float(venue.latitude),  # float() as pydantic did: 55 is sent as 55.0
+        "longitude": float(venue.longitude),
+        "title": title,
+        "address": venue.address[:256] or title,
+    }
+
+
+def location_params(chat_id: str, location: Location) -> LocationParams:
+    return {
+        "chat_id": chat_id,
+        "latitude": float(location.latitude),
+        "longitude": float(location.longitude),
+    }
+
+
+def keyboard(buttons: Sequence[Button]) -> InlineKeyboard | ReplyKeyboard | None:
+    """Inline buttons, or a reply keyboard when one asks for the location (only those can)."""
     if not buttons:
         return None
     if any(b.payload == SHARE_LOCATION for b in buttons):
-        rows = [
-            [KeyboardButton(text=b.title, request_location=b.payload == SHARE_LOCATION)]
-            for b in buttons
+        rows: list[list[ReplyButton]] = [
+            [{"text": b.title, "request_location": b.payload == SHARE_LOCATION}] for b in buttons
         ]
-        return ReplyKeyboardMarkup(keyboard=rows, resize_keyboard=True, one_time_keyboard=True)
+        return {"keyboard": rows, "resize_keyboard": True, "one_time_keyboard": True}
     usable = [b for b in buttons if len(b.payload.encode()) <= MAX_CALLBACK_BYTES]
     if len(usable) < len(buttons):
         log.error("a button payload is over Telegram's 64 bytes and was left out")
-    rows_inline = [[InlineKeyboardButton(text=b.title, callback_data=b.payload)] for b in usable]
-    return InlineKeyboardMarkup(inline_keyboard=rows_inline)
+    inline_rows: list[list[InlineButton]] = [
+        [{"text": b.title, "callback_data": b.payload}] for b in usable
+    ]
+    return {"inline_keyboard": inline_rows}
 
 
-__all__ = ["TelegramChannel", "keyboard", "make_bot"]
+__all__ = [
+    "InlineKeyboard",
+    "LocationParams",
+    "MessageParams",
+    "ReplyKeyboard",
+    "TelegramChannel",
+    "VenueParams",
+    "keyboard",
+    "make_bot",
+]

@@ -127,7 +127,7 @@ def test_long_answers_are_split_at_sentences(client: httpx.Client, stand: StandI
     long_text = sentence * 200
     channel = TelegramChannel.__new__(TelegramChannel)
     calls = channel.render("1", "k", [Outbound(text=long_text)])
-    texts = [call.payload.text for call in calls]
+    texts = [call.payload["text"] for call in calls]
     assert len(texts) == 3 and all(len(t) <= MAX_TEXT for t in texts)
     assert all(t.endswith("разбиение.") for t in texts)
     assert "".join(t + " " for t in texts).split() == long_text.split()
