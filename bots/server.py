@@ -343,6 +343,7 @@ def create_app(
             await runtime.chat_log.close()
             await runtime.store.close()
             await close_matcher(runtime.engine.services.matcher)
+            await runtime.storage.unanswered.flush()  # the counts of the last half second
             runtime.storage.close()
 
     app.router.lifespan_context = lifespan

@@ -2,19 +2,17 @@
 
 The storage package implements the sink on the database; the engine hands it the question's text,
 its language and the matcher's best guess, and never who asked. Keeping is a side duty: a slow
-or failing database must not delay or break the reply, so ``keep_quietly`` bounds the wait and
-logs only the kind of error (a database error's message would carry the question's text).
+or failing database must not delay or break the reply. The sink only counts in memory and
+writes in batches later (``storage/unanswered.py``), so nothing waits on the database here;
+``keep_quietly`` logs only the kind of an error (its message could carry the question's text).
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from typing import Protocol
 
 log = logging.getLogger(__name__)
-
-KEEP_TIMEOUT_SECONDS = 2.0
 
 
 class UnansweredSink(Protocol):
@@ -40,14 +38,13 @@ async def keep_quietly(
     best_topic: str | None,
     score: float,
 ) -> None:
-    """Keep the question if the sink manages within the timeout; otherwise log and go on."""
+    """Keep the question; if that fails, log and go on."""
     try:
-        await asyncio.wait_for(
-            sink.keep(text=text, language=language, band=band, best_topic=best_topic, score=score),
-            KEEP_TIMEOUT_SECONDS,
+        await sink.keep(
+            text=text, language=language, band=band, best_topic=best_topic, score=score
         )
     except Exception as error:  # the reply matters more than the record
         log.warning("an unanswered question was not kept: %s", type(error).__name__)
 
 
-__all__ = ["KEEP_TIMEOUT_SECONDS", "UnansweredSink", "keep_quietly"]
+__all__ = ["UnansweredSink", "keep_quietly"]

@@ -1,11 +1,13 @@
 """Learning from use: what the bot could not answer is kept, without who asked, for staff.
 
 Through the engine as a person talks to it (real SQLite file, in-memory state), then through
-``musofir nlu unanswered`` as a staff member reviews it.
+``musofir nlu unanswered`` as a staff member reviews it. Askings are written in batches:
+``raw_rows`` writes what is pending first, as the server does on shutdown (tested here too).
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import subprocess
@@ -17,10 +19,13 @@ from typing import Any
 
 import pytest
 import yaml
+from musofir.bots import server
 from musofir.bots.server import Runtime, build_runtime
 from musofir.dialogs import Catalogs
 from musofir.handoff.upkeep import purge_expired
 from musofir.nlu import Band
+from musofir.storage import unanswered
+from musofir.storage.database import make_engine
 from musofir.storage.models import CaseMessage, UnansweredQuestion
 from sqlalchemy import text, update
 from sqlmodel import Session, select
@@ -46,6 +51,7 @@ async def runtime(tmp_path: Path) -> AsyncIterator[Runtime]:
     settings = Settings(data_dir=tmp_path / "data", hours_lawyer="24/7")
     built = build_runtime(settings, memory_state=True)
     yield built
+    await built.storage.unanswered.flush()
     await built.store.close()
     built.storage.close()
 
@@ -81,7 +87,10 @@ async def first_unanswered(runtime: Runtime, *pairs: tuple[str, str]) -> tuple[s
     raise AssertionError(f"the matcher answers all of {pairs}: pick new ones")
 
 
-def raw_rows(runtime: Runtime) -> list[dict[str, Any]]:
+async def raw_rows(runtime: Runtime, *, flush: bool = True) -> list[dict[str, Any]]:
+    """The table as it is, after writing what this process has pending (unless not ``flush``)."""
+    if flush:
+        await runtime.storage.unanswered.flush()
     with runtime.storage.engine.connect() as connection:
         result = connection.execute(text("select * from unanswered_question order by id"))
         return [dict(row._mapping) for row in result]
@@ -100,7 +109,7 @@ async def test_questions_below_the_threshold_are_kept_once_counted_and_without_w
     await second.send(middle)
     assert second.text == catalogs.text("ru", "nlu.suggest")
 
-    rows = raw_rows(runtime)
+    rows = await raw_rows(runtime)
     by_text = {row["text"]: row for row in rows}
     assert set(by_text) == {OFF_TOPIC, middle}  # the latest wording of each
     assert by_text[OFF_TOPIC]["times"] == 3 and by_text[middle]["times"] == 1
@@ -132,7 +141,7 @@ async def test_a_phone_number_in_the_question_is_not_stored(runtime: Runtime) ->
     )
     chat = await person(runtime, "caller")
     await chat.send(typed)
-    rows = raw_rows(runtime)
+    rows = await raw_rows(runtime)
     assert [r["text"] for r in rows] == [kept]
     assert "999" not in repr(rows) and "45-67" not in repr(rows)
 
@@ -160,7 +169,7 @@ async def test_answers_buttons_commands_and_talk_with_a_specialist_are_not_kept(
     assert case is not None and runtime.hub.cases.close(case.id or 0, "answered")
     await chat.send(OFF_TOPIC)
     assert chat.text == catalogs.text("ru", "nlu.no_match")
-    assert raw_rows(runtime) == []
+    assert await raw_rows(runtime) == []
 
 
 async def test_a_failing_database_does_not_break_the_reply(
@@ -171,6 +180,7 @@ async def test_a_failing_database_does_not_break_the_reply(
     chat = await person(runtime, "unlucky")
     await chat.send(OFF_TOPIC)
     assert chat.text == catalogs.text("ru", "nlu.no_match")
+    assert not await runtime.storage.unanswered.flush()  # logged; the asking waits
 
 
 async def test_retention_deletes_questions_nobody_asked_within_the_period(
@@ -179,6 +189,7 @@ async def test_retention_deletes_questions_nobody_asked_within_the_period(
     chat = await person(runtime, "old-and-new")
     await chat.send(OFF_TOPIC)
     await chat.send("кто выиграл футбол вчера")
+    assert len(await raw_rows(runtime)) == 2
     with runtime.storage.engine.begin() as connection:
         connection.execute(
             update(UnansweredQuestion)
@@ -186,10 +197,34 @@ async def test_retention_deletes_questions_nobody_asked_within_the_period(
             .values(last_asked_at=datetime.now(UTC) - timedelta(days=31))
         )
     await purge_expired(runtime.hub)  # the upkeep loop's hourly duty; 180 days by default
-    assert len(raw_rows(runtime)) == 2
+    assert len(await raw_rows(runtime)) == 2
     runtime.hub.settings.set("retention_days", "30")
     await purge_expired(runtime.hub)
-    assert [r["text"] for r in raw_rows(runtime)] == ["кто выиграл футбол вчера"]
+    assert [r["text"] for r in await raw_rows(runtime)] == ["кто выиграл футбол вчера"]
+
+
+async def test_the_server_writes_pending_questions_as_it_shuts_down(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async def idle(*_args: object) -> None:  # its hourly prune would write them too
+        await asyncio.Event().wait()
+
+    monkeypatch.setattr(server, "keep_up", idle)
+    monkeypatch.setattr(unanswered, "FLUSH_SECONDS", 3600.0)
+    app = server.create_app(Settings(data_dir=tmp_path / "data"), memory_state=True)
+    runtime: Runtime = app.state.runtime
+    async with app.router.lifespan_context(app):
+        chat = await person(runtime, "last-one")
+        await chat.send(OFF_TOPIC)
+        await chat.send(OFF_TOPIC)
+        assert await raw_rows(runtime, flush=False) == []  # pending, not written yet
+    engine = make_engine(runtime.settings.resolved_database_url)  # the app's is closed
+    try:
+        with engine.connect() as connection:
+            rows = connection.execute(text("select text, times from unanswered_question"))
+            assert [tuple(row) for row in rows] == [(OFF_TOPIC, 2)]
+    finally:
+        engine.dispose()
 
 
 def musofir(runtime: Runtime, *args: str) -> subprocess.CompletedProcess[str]:
@@ -213,6 +248,7 @@ async def test_staff_list_paste_and_dismiss_them_from_the_command_line(
     chat = await person(runtime, "curious")
     for question in (OFF_TOPIC, middle, OFF_TOPIC, "ob-havo qanday ertaga"):
         await chat.send(question)
+    assert await runtime.storage.unanswered.flush()  # another process reads them
 
     listed = musofir(runtime, "--json")
     assert listed.returncode == 0, listed.stderr
