@@ -13,7 +13,9 @@ Telegram reply rides in the webhook response). Platform rate limits are scaled u
 
 The yardstick is a minimal aiogram echo bot behind aiogram's ``SimpleRequestHandler`` in its two
 forms (reply through the API; reply in the webhook response), fed the same Telegram updates.
-Machines here are shared and noisy: compare the ratios within one run.
+Machines here are shared and noisy: compare the ratios within one run. Each line also gives the
+server's CPU time per message (its processes' user + system time over the wrk run, from /proc),
+which the machine's other load disturbs less.
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlencode
@@ -79,6 +81,8 @@ class Result:
     p99_ms: float
     errors: int
     api_calls: int
+    requests: int = 0
+    cpu_ms_per_message: float = float("nan")  # the server's processes, user + system
 
 
 # Prepared requests ---------------------------------------------------------------------------
@@ -171,8 +175,33 @@ def prepare(target: Target, people: int, count: int, folder: Path) -> tuple[Path
 # Processes ----------------------------------------------------------------------------------
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process and its descendants (uvicorn's workers), from /proc.
+
+    A figure the machine's other load disturbs less than messages per second: what one message
+    costs the server, whoever else wants the cores.
+    """
+    parents: dict[int, int] = {}
+    times: dict[int, int] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:  # the process ended meanwhile
+            continue
+        child = int(stat.parent.name)
+        parents[child], times[child] = int(fields[1]), int(fields[11]) + int(fields[12])
+    family, grew = {pid}, True
+    while grew:
+        more = {child for child, parent in parents.items() if parent in family} - family
+        family |= more
+        grew = bool(more)
+    return sum(times.get(member, 0) for member in family) / os.sysconf("SC_CLK_TCK")
+
+
 @contextmanager
-def process(command: list[str], env: dict[str, str], port: int, log: Path) -> Iterator[str]:
+def process(
+    command: list[str], env: dict[str, str], port: int, log: Path
+) -> Iterator[tuple[str, int]]:
     with log.open("wb") as out:
         child = subprocess.Popen(command, env={**os.environ, **env}, stdout=out, stderr=out)
         url = f"http://127.0.0.1:{port}"
@@ -186,7 +215,7 @@ def process(command: list[str], env: dict[str, str], port: int, log: Path) -> It
                     if child.poll() is not None or time.monotonic() > deadline:
                         raise RuntimeError(f"{command[2:4]} did not start; see {log}") from None
                     time.sleep(0.1)
-            yield url
+            yield url, child.pid
         finally:
             child.terminate()
             try:
@@ -231,12 +260,13 @@ def run_wrk(url: str, target: Target, replay: Path, duration: int, connections: 
     output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
     rate = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))  # type: ignore[union-attr]
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    requests = re.search(r"(\d+) requests in", output)
     socket_errors = re.search(r"Socket errors: (.*)", output)
     if socket_errors:
         print(f"  {target.name}: socket errors: {socket_errors.group(1)}", file=sys.stderr)
     return Result(
         target.name, rate, _percentile(output, "50"), _percentile(output, "99"),
-        int(errors.group(1)) if errors else 0, 0,
+        int(errors.group(1)) if errors else 0, 0, int(requests.group(1)) if requests else 0,
     )  # fmt: skip
 
 
@@ -312,26 +342,23 @@ def main() -> None:
                     "MUSOFIR_ENCRYPTION_KEY": Fernet.generate_key().decode(),
                     "MUSOFIR_RATE_LIMIT_SCALE": "1000",
                 }
-            with process(command, env, port, log) as url:
+            with process(command, env, port, log) as (url, pid):
                 asyncio.run(warm_up(url, target, warm))
                 time.sleep(0.5)
                 before = stand.sent_count(target.platform)
+                cpu_before = cpu_seconds(pid)
                 result = run_wrk(url, target, replay, args.duration, args.connections)
+                cpu = cpu_seconds(pid) - cpu_before
                 time.sleep(1.0)
                 calls = stand.sent_count(target.platform) - before
-            result = Result(
-                result.name,
-                result.requests_per_second,
-                result.p50_ms,
-                result.p99_ms,
-                result.errors,
-                calls,
-            )
+            per_message = cpu * 1000 / result.requests if result.requests else float("nan")
+            result = replace(result, api_calls=calls, cpu_ms_per_message=per_message)
             results.append(result)
             print(
                 f"{result.name:28} {result.requests_per_second:8.0f} msg/s  "
                 f"p50 {result.p50_ms:6.1f} ms  p99 {result.p99_ms:6.1f} ms  "
-                f"non-2xx {result.errors:5d}  API calls {result.api_calls:7d}",
+                f"non-2xx {result.errors:5d}  API calls {result.api_calls:7d}  "
+                f"server CPU {result.cpu_ms_per_message:5.2f} ms/msg",
                 flush=True,
             )
     by_name = {r.name: r for r in results}
