@@ -22,7 +22,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from itertools import chain
+from itertools import accumulate, chain, repeat
 
 import numpy as np
 
@@ -99,12 +99,22 @@ def _count_grams(folded_texts: list[str]) -> Counter[str]:
 class GramRows(dict[str, int]):
     """n-gram → its row of the model; an n-gram never seen in training reads the last row.
 
-    Looked up with ``map`` in C for the hundreds of n-grams of every message: a Python loop
-    with ``dict.get`` was a fifth of a query's time.
+    Looked up with ``map`` in C for the hundreds of n-grams of every message (``rows_of``): a
+    Python loop with ``dict.get`` was a fifth of a query's time.
     """
 
     def __missing__(self, gram: str) -> int:
         return len(self)
+
+    def rows_of(self, grams: Iterable[str], count: int) -> np.ndarray:
+        """The rows of ``count`` n-grams, as an array.
+
+        ``get`` with the last row as its default, not ``__missing__``: that is a Python call
+        per unseen n-gram, and the other keyboard layout's reading of a message is mostly
+        unseen n-grams. With ``take`` on the array, looking up and gathering a message and its
+        other layout went from 24 to 12 µs (measured).
+        """
+        return np.fromiter(map(self.get, grams, repeat(len(self))), np.intp, count)
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,12 +178,17 @@ class LanguageModel:
         """A guess for each text, in one lookup (the reader asks for a message and its other
         keyboard layout at once)."""
         per_text = [_grams(text) for text in texts]
-        rows = list(map(self.columns.__getitem__, chain.from_iterable(per_text)))
-        if not rows:
-            return [Guess(chosen or hint, 0.0, 0.0) for _ in texts]
         lengths = [len(grams) for grams in per_text]
-        starts = np.cumsum([0, *lengths[:-1]])
-        sums = np.add.reduceat(self.log_probabilities[rows], starts[np.array(lengths) > 0])
+        total = sum(lengths)
+        if not total:
+            return [Guess(chosen or hint, 0.0, 0.0) for _ in texts]
+        rows = self.columns.rows_of(chain.from_iterable(per_text), total)
+        # The texts' starts in plain Python, and ``take`` with an array: numpy's ``cumsum`` of a
+        # list and fancy indexing with a list cost 14 µs a query in conversions (measured).
+        starts = [
+            start for start, n in zip(accumulate([0, *lengths[:-1]]), lengths, strict=True) if n
+        ]
+        sums = np.add.reduceat(self.log_probabilities.take(rows, axis=0), starts)
         priors = self._priors(chosen, hint)
         found: list[Guess] = []
         sums_left = iter(sums.tolist())

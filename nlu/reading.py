@@ -71,7 +71,7 @@ class Reader:
         hint = normalise_hint(hint)
         as_read, layout_fixed = typed, False
         swapped = swap_layout(typed)
-        if swapped != typed and sum(ch.isalpha() for ch in typed) >= _LAYOUT_MIN_LETTERS:
+        if swapped != typed and sum(map(str.isalpha, typed)) >= _LAYOUT_MIN_LETTERS:
             guess, other = self.model.guesses((typed, swapped), chosen=chosen, hint=hint)
             if other.fluency > guess.fluency + LAYOUT_MARGIN:
                 as_read, guess, layout_fixed = swapped, other, True
