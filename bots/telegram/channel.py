@@ -29,7 +29,6 @@ from aiogram.exceptions import (
 )
 from aiogram.methods import AnswerCallbackQuery, SendLocation, SendMessage, SendVenue
 from aiogram.methods.base import TelegramMethod
-from aiogram.types import InputFile
 from musofir.dialogs import Button, Inbound, Location, Outbound, Venue
 from musofir.dialogs.engine import AnswerFirst
 from musofir.dialogs.payloads import SHARE_LOCATION
@@ -159,11 +158,9 @@ class TelegramChannel:
         return (("telegram:bot", BOT_RATE), (f"telegram:chat:{user_key}", CHAT_RATE))
 
     def to_inline(self, request: PlatformRequest) -> dict[str, Any] | None:
-        """The call as a webhook response body; a call uploading files cannot ride there."""
-        payload: dict[str, Any] = request.payload
-        if any(isinstance(value, InputFile) for value in payload.values()):
-            return None
-        return {"method": request.method, **payload}
+        """The call as a webhook response body. Every call ``render`` makes can ride there:
+        none uploads a file (the one kind of call a webhook response cannot carry)."""
+        return {"method": request.method, **request.payload}
 
     def from_inline(self, body: dict[str, Any]) -> PlatformRequest:
         params = dict(body)
