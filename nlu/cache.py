@@ -30,6 +30,7 @@ log = logging.getLogger(__name__)
 
 _PACKAGE = Path(__file__).resolve().parent
 _PREFIX = "matcher-"
+_FORMAT = 2  # the arrays' layout (2: examples and centroids in one matrix); part of the name
 
 
 def cache_dir() -> Path | None:
@@ -59,7 +60,7 @@ def _file_for(fingerprint: str) -> Path | None:
     folder = cache_dir()
     if folder is None:
         return None
-    key = hashlib.sha256(f"{fingerprint}:{code_version()}".encode()).hexdigest()[:32]
+    key = hashlib.sha256(f"{fingerprint}:{code_version()}:{_FORMAT}".encode()).hexdigest()[:32]
     return folder / f"{_PREFIX}{key}.npz"
 
 

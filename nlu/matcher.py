@@ -12,6 +12,7 @@ millisecond, where scikit-learn would add a large dependency for the same arithm
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -20,7 +21,7 @@ from itertools import chain
 from typing import Protocol
 
 import numpy as np
-from scipy.sparse import csc_matrix, csr_matrix, diags
+from scipy.sparse import csc_matrix, csr_matrix, diags, vstack
 
 from .calibration import Calibration, fit_calibration
 from .language import LanguageModel
@@ -115,22 +116,27 @@ OUT_OF_SCOPE = "__out_of_scope__"
 """The pseudo-topic of ``lexicon/out_of_scope.yaml``: never offered, only declined."""
 
 
+def _word_grams(word: str) -> list[str]:
+    """Character 3- and 4-grams of one word of a matching key."""
+    padded = f" {word} "
+    grams = [padded[i : i + 3] for i in range(len(padded) - 2)]
+    grams += [padded[i : i + 4] for i in range(len(padded) - 3)]
+    if len(word) <= 2:
+        grams.append(padded)  # short words ("112", "hiv") still count as themselves
+    return grams
+
+
 def _ngrams(key: str) -> Counter[str]:
     """Character 3- and 4-grams of the words of a matching key."""
-    grams: list[str] = []
-    for word in key.split():
-        padded = f" {word} "
-        grams += [padded[i : i + 3] for i in range(len(padded) - 2)]
-        grams += [padded[i : i + 4] for i in range(len(padded) - 3)]
-        if len(word) <= 2:
-            grams.append(padded)  # short words ("112", "hiv") still count as themselves
-    return Counter(grams)
+    return Counter(chain.from_iterable(map(_word_grams, key.split())))
 
 
 _GATHER_AT_MOST = 20_000  # entries: beyond this, scipy's column slice is quicker
 
 
-def _column_products(matrix: csc_matrix, columns: np.ndarray, weights: np.ndarray) -> np.ndarray:
+def _column_products(
+    matrix: csc_matrix, entries: np.ndarray, columns: np.ndarray, weights: np.ndarray
+) -> np.ndarray:
     """``matrix[:, columns] @ weights``, read straight off the column-major arrays.
 
     scipy's column slice costs about 120 µs a call before any arithmetic, which is most of a
@@ -139,9 +145,10 @@ def _column_products(matrix: csc_matrix, columns: np.ndarray, weights: np.ndarra
     Both sum each row's products in the order of ``columns``: the same figures either way.
     Here and in the rest of a query, ndarray methods (``x.repeat``, ``x.cumsum``) rather than
     numpy's functions, which add a Python call of 0.5 to 1 µs each on arrays this small.
+    ``entries`` is each column's number of entries (``np.diff(matrix.indptr)``), kept.
     """
-    starts = matrix.indptr[columns]
-    lengths = matrix.indptr[columns + 1] - starts
+    starts = matrix.indptr.take(columns)
+    lengths = entries.take(columns)
     ends = lengths.cumsum()  # its last is the total: one call fewer than ``lengths.sum()``
     total = int(ends[-1]) if len(ends) else 0
     if total == 0:
@@ -150,8 +157,8 @@ def _column_products(matrix: csc_matrix, columns: np.ndarray, weights: np.ndarra
         return np.asarray(matrix[:, columns] @ weights)
     offsets = (starts - ends + lengths).repeat(lengths) + np.arange(total)
     return np.bincount(
-        matrix.indices[offsets],
-        weights=matrix.data[offsets] * weights.repeat(lengths),
+        matrix.indices.take(offsets),  # ``take``: quicker than indexing with an array
+        weights=matrix.data.take(offsets) * weights.repeat(lengths),
         minlength=matrix.shape[0],
     )
 
@@ -187,6 +194,31 @@ def _mean_of_best_three(scores: np.ndarray, starts: np.ndarray, sizes: np.ndarra
     return np.asarray(total) / _TOP_EXAMPLES
 
 
+def _mean_of_top_three(top_groups: np.ndarray) -> list[float]:
+    """``_mean_of_best_three`` of one query, each row a group's scores (padded with zeros).
+
+    Those rounds of maxima only ever read a group's three highest scores, so a partition and
+    a sort of three find them in a few calls where the rounds took thirty: the same sums,
+    in the same order. Best first (``a >= b >= c``), the rounds add ``a`` once per copy of
+    it and so on, which is ``(a + b) + c``, except when the second and third tie below the
+    first: ``a + 2 * b``. Doubling is exact (``a * 2 == a + a``), and ``3 * a`` is rounded
+    once as ``(a + a) + a`` is. Scores are never negative, so a padding zero among the top
+    three changes nothing. The few groups' sums in Python floats (the same IEEE arithmetic):
+    quicker than eight numpy calls on arrays of ten.
+    """
+    width = top_groups.shape[1]
+    top = np.partition(top_groups, width - _TOP_EXAMPLES, axis=1)[:, -_TOP_EXAMPLES:]
+    top.sort(axis=1)
+    return [
+        (a + b * 2 if b == c and a != b else (a + b) + c) / _TOP_EXAMPLES
+        for c, b, a in top.tolist()
+    ]
+
+
+_WORDS_REMEMBERED = 10_000  # a matching key's words and their known n-grams' columns
+_PADDED_AT_MOST = 4  # times the examples: beyond, topic sizes too uneven to pad them all
+
+
 @dataclass
 class TfidfMatcher:
     """Cosine similarity of n-gram TF-IDF vectors; the best example per topic is its score.
@@ -201,12 +233,22 @@ class TfidfMatcher:
     calibration: Calibration = field(default_factory=Calibration)
     _idf: np.ndarray = field(default_factory=lambda: np.zeros(0))  # by column
     _columns: dict[str, int] = field(default_factory=dict)  # n-gram → column
-    _matrix: csc_matrix | None = None
+    # (examples + topics + 1, n-grams): each example, then each topic's centroid (its examples
+    # summed, unit length), then an empty row. Examples and centroids in one matrix: a query
+    # gathers and sums the entries of its n-grams once, not once for each.
+    _scored: csc_matrix | None = None
+    _examples: int = 0  # the rows of ``_scored`` that are examples
+    _entries: np.ndarray = field(default_factory=lambda: np.zeros(0, np.intp))  # by column
     _topics: list[str] = field(default_factory=list)  # sorted; rows are grouped in this order
     _topic_starts: np.ndarray | None = None
     _topic_sizes: np.ndarray | None = None  # examples of each topic
-    _centroids: csc_matrix | None = None  # (topics, n-grams): each topic's examples, summed
+    # Per topic, its examples' rows in ``_scored``, padded with the empty row to the largest
+    # topic's size (at least three); None when that would take too much memory.
+    _topic_rows: np.ndarray | None = None
     _out_of_scope: int | None = None  # the index of OUT_OF_SCOPE in ``_topics``
+    # Word of a matching key → the columns of its known n-grams, in ``_ngrams`` order: the
+    # same words come back question after question.
+    _word_columns: dict[str, tuple[int, ...]] = field(default_factory=dict)
 
     @classmethod
     def build(
@@ -224,7 +266,23 @@ class TfidfMatcher:
         matcher = cls(reader, thresholds or Thresholds())
         every = [*examples, *(Example(OUT_OF_SCOPE, e.language, e.text) for e in out_of_scope)]
         kept = sorted((e for e in every if e.text.strip()), key=lambda e: e.topic)
-        vocabulary = matcher._columns
+        matrix = matcher._index_examples(kept)
+        matcher._topics = sorted({e.topic for e in kept})
+        starts = [0] + [i for i in range(1, len(kept)) if kept[i].topic != kept[i - 1].topic]
+        matcher._set_topic_starts(np.array(starts if kept else [], dtype=np.intp), len(kept))
+        centroids = matcher._centroids_of(matrix)
+        if OUT_OF_SCOPE in matcher._topics:
+            matcher._out_of_scope = matcher._topics.index(OUT_OF_SCOPE)
+        if centroids is not None:
+            matcher.calibration = matcher._calibrate(matrix, centroids, [e.topic for e in kept])
+            matcher._set_scored(matrix, centroids)
+        return matcher
+
+    def _index_examples(self, kept: list[Example]) -> csc_matrix:
+        """The examples' unit TF-IDF vectors, one row each; numbers the n-grams (``_columns``)
+        and sets their ``_idf``. A method of its own so that its large working arrays are
+        freed before the centroids, the calibration and the stacking (peak memory)."""
+        vocabulary = self._columns
         column_parts: list[np.ndarray] = []
         count_parts: list[np.ndarray] = []
         lengths: list[int] = []
@@ -233,7 +291,7 @@ class TfidfMatcher:
         # the memory of the examples' n-gram counts small.
         for begin in range(0, len(kept), _BUILD_BLOCK):
             grams_of = [
-                _ngrams(reader.key_of(e.text, e.language))
+                _ngrams(self.reader.key_of(e.text, e.language))
                 for e in kept[begin : begin + _BUILD_BLOCK]
             ]
             block = list(chain.from_iterable(grams_of))
@@ -250,37 +308,27 @@ class TfidfMatcher:
         row_of = np.repeat(np.arange(len(kept)), lengths)
         document_frequency = np.bincount(column_of, minlength=len(vocabulary))
         total = len(kept) or 1
-        matcher._idf = np.log((1 + total) / (1 + document_frequency)) + 1
-        weights = matcher._tf_idf(counts, column_of)
+        self._idf = np.log((1 + total) / (1 + document_frequency)) + 1
+        weights = self._tf_idf(counts, column_of)
         norms = np.sqrt(np.bincount(row_of, weights=weights * weights, minlength=len(kept)))
         weights /= np.where(norms > 0, norms, 1.0)[row_of]
         shape = (len(kept), len(vocabulary))
-        matcher._matrix = csc_matrix((weights, (row_of, column_of)), shape=shape)
-        matcher._topics = sorted({e.topic for e in kept})
-        starts = [0] + [i for i in range(1, len(kept)) if kept[i].topic != kept[i - 1].topic]
-        matcher._set_topic_starts(np.array(starts if kept else [], dtype=np.intp), len(kept))
-        matcher._index_topics(len(kept))
-        if OUT_OF_SCOPE in matcher._topics:
-            matcher._out_of_scope = matcher._topics.index(OUT_OF_SCOPE)
-        matcher.calibration = matcher._calibrate([e.topic for e in kept])
-        return matcher
+        return csc_matrix((weights, (row_of, column_of)), shape=shape)
 
     def to_arrays(self) -> dict[str, np.ndarray]:
         """The built index as plain arrays (no pickle), for the on-disk cache (``nlu/cache.py``).
 
         Its reader's language model goes with it; thresholds are the caller's.
         """
-        assert self._matrix is not None and self._centroids is not None
+        assert self._scored is not None
         arrays = self.reader.model.to_arrays("language_")
-        for name, matrix in (("examples_", self._matrix), ("centroids_", self._centroids)):
-            arrays |= {
-                f"{name}data": matrix.data,
-                f"{name}indices": matrix.indices,
-                f"{name}indptr": matrix.indptr,
-                f"{name}shape": np.array(matrix.shape),
-            }
         weights = self.calibration.weights
         return arrays | {
+            "scored_data": self._scored.data,
+            "scored_indices": self._scored.indices,
+            "scored_indptr": self._scored.indptr,
+            "scored_shape": np.array(self._scored.shape),
+            "examples": np.array(self._examples),
             "idf": self._idf,
             "grams": np.array(list(self._columns)),
             "topics": np.array(self._topics),
@@ -303,19 +351,17 @@ class TfidfMatcher:
             thresholds or Thresholds(),
             Calibration((weights[0], weights[1], weights[2]) if len(weights) == 3 else None),
         )
-        matrices = [
-            csc_matrix(
-                (arrays[f"{name}data"], arrays[f"{name}indices"], arrays[f"{name}indptr"]),
-                shape=tuple(arrays[f"{name}shape"].tolist()),
-            )
-            for name in ("examples_", "centroids_")
-        ]
-        matcher._matrix, matcher._centroids = matrices
+        scored = csc_matrix(
+            (arrays["scored_data"], arrays["scored_indices"], arrays["scored_indptr"]),
+            shape=tuple(arrays["scored_shape"].tolist()),
+        )
         grams = arrays["grams"].tolist()
         matcher._columns = dict(zip(grams, range(len(grams)), strict=True))
         matcher._idf = arrays["idf"]
         matcher._topics = arrays["topics"].tolist()
-        matcher._set_topic_starts(arrays["topic_starts"], matrices[0].shape[0])
+        examples = int(arrays["examples"])
+        matcher._set_topic_starts(arrays["topic_starts"], examples)
+        matcher._set_scored_rows(scored, examples)
         out_of_scope = int(arrays["out_of_scope"])
         matcher._out_of_scope = None if out_of_scope < 0 else out_of_scope
         return matcher
@@ -324,19 +370,29 @@ class TfidfMatcher:
         """Sublinear term frequency times inverse document frequency, before unit length."""
         return (1 + np.log(counts)) * self._idf[columns]
 
-    def _weigh(self, grams: Counter[str]) -> tuple[np.ndarray, np.ndarray]:
-        """A query's known n-grams (their columns) and their TF-IDF weights, unit length."""
-        columns: list[int] = []
-        counts: list[int] = []
-        for gram, count in grams.items():
-            column = self._columns.get(gram)
-            if column is not None:
-                columns.append(column)
-                counts.append(count)
-        found = np.array(columns, dtype=np.intp)
-        weights = self._tf_idf(np.array(counts, dtype=np.float64), found)
-        norm = float(np.sqrt(weights @ weights)) or 1.0
+    def _weigh(self, key: str) -> tuple[np.ndarray, np.ndarray]:
+        """A query's known n-grams (their columns, in ``_ngrams`` order) and their TF-IDF
+        weights, unit length.
+
+        Counted as columns, word by word: the same counts in the same order as the n-grams
+        themselves, since each known n-gram has its own column and unknown ones are left out.
+        """
+        counts = Counter(chain.from_iterable(map(self._known_columns, key.split())))
+        found = np.fromiter(counts.keys(), np.intp, len(counts))
+        weights = self._tf_idf(np.fromiter(counts.values(), np.float64, len(counts)), found)
+        norm = math.sqrt(weights @ weights) or 1.0  # correctly rounded, as ``np.sqrt`` is
         return found, weights / norm
+
+    def _known_columns(self, word: str) -> tuple[int, ...]:
+        """The columns of a word's n-grams that the index knows, in ``_word_grams`` order."""
+        found = self._word_columns.get(word)
+        if found is None:
+            columns = map(self._columns.get, _word_grams(word))
+            found = tuple(column for column in columns if column is not None)
+            if len(self._word_columns) >= _WORDS_REMEMBERED:
+                self._word_columns.clear()  # bounded: typos and rare words come and go
+            self._word_columns[word] = found
+        return found
 
     def _set_topic_starts(self, starts: np.ndarray, rows: int) -> None:
         """Where each topic's examples start, and how many it has: worked out once, not by an
@@ -344,10 +400,33 @@ class TfidfMatcher:
         self._topic_starts = starts
         self._topic_sizes = np.diff(starts, append=rows)
 
-    def _index_topics(self, rows: int) -> None:
-        """Each topic's centroid: its examples summed, unit length."""
-        if self._matrix is None or self._topic_starts is None or rows == 0:
+    def _set_scored(self, matrix: csc_matrix, centroids: csc_matrix) -> None:
+        """One matrix of the examples, the topics' centroids and an empty row."""
+        empty = csc_matrix((1, matrix.shape[1]))
+        scored = vstack([matrix, centroids, empty], format="csc")
+        self._set_scored_rows(scored, matrix.shape[0])
+
+    def _set_scored_rows(self, scored: csc_matrix, examples: int) -> None:
+        """Keep the matrix, and lay out each topic's rows for ``_mean_of_top_three``."""
+        assert self._topic_starts is not None and self._topic_sizes is not None
+        self._scored, self._examples = scored, examples
+        self._entries = np.diff(scored.indptr)
+        self._topic_rows = None
+        if not len(self._topic_sizes):
             return
+        widest = max(int(self._topic_sizes.max()), _TOP_EXAMPLES)
+        if len(self._topic_sizes) * widest > _PADDED_AT_MOST * examples + 4096:
+            return
+        place = np.arange(widest)
+        empty_row = scored.shape[0] - 1
+        rows = self._topic_starts[:, None] + place
+        self._topic_rows = np.where(place < self._topic_sizes[:, None], rows, empty_row)
+
+    def _centroids_of(self, matrix: csc_matrix) -> csc_matrix | None:
+        """Each topic's centroid: its examples summed, unit length."""
+        rows = matrix.shape[0]
+        if self._topic_starts is None or rows == 0:
+            return None
         starts = list(self._topic_starts)
         membership = csr_matrix(
             (
@@ -356,10 +435,10 @@ class TfidfMatcher:
             ),
             shape=(len(starts), rows),
         )
-        sums = (membership @ self._matrix.tocsr()).tocsr()
+        sums = (membership @ matrix.tocsr()).tocsr()
         norms = np.sqrt(np.asarray(sums.multiply(sums).sum(axis=1)).ravel())
         norms[norms == 0] = 1.0
-        self._centroids = csc_matrix(diags(1.0 / norms) @ sums)
+        return csc_matrix(diags(1.0 / norms) @ sums)
 
     def _combine(self, example_scores: np.ndarray, centroid_scores: np.ndarray) -> np.ndarray:
         """A topic's score: the mean of its best example, its best three, and its centroid.
@@ -404,15 +483,17 @@ class TfidfMatcher:
             possible[self._out_of_scope] = True
         return possible
 
-    def _calibrate(self, row_topics: list[str]) -> Calibration:
+    def _calibrate(
+        self, matrix: csc_matrix, centroids: csc_matrix, row_topics: list[str]
+    ) -> Calibration:
         """Ask the index each of a sample of its own examples without that example."""
-        if self._matrix is None or self._topic_starts is None or not row_topics:
+        if self._topic_starts is None or not row_topics:
             return Calibration()
         step = max(1, len(row_topics) // _CALIBRATION_QUERIES)
         declinable = [n for n, topic in enumerate(row_topics) if topic == OUT_OF_SCOPE]
         queries = np.union1d(np.arange(0, len(row_topics), step), declinable).astype(np.intp)
-        rows = self._matrix.tocsr()
-        columns = self._matrix.T  # (n-grams, examples), row-major already: no copy per chunk
+        rows = matrix.tocsr()
+        columns = matrix.T  # (n-grams, examples), row-major already: no copy per chunk
         chunk = max(1, _CHUNK_BYTES // (8 * len(row_topics)))
         tops: list[float] = []
         seconds: list[float] = []
@@ -421,7 +502,7 @@ class TfidfMatcher:
             batch = queries[begin : begin + chunk]
             scores = (rows[batch] @ columns).toarray()
             scores[scores > 0.9999] = 0.0  # the question itself, and its exact duplicates
-            centroid = (rows[batch] @ self._centroids.T).toarray()  # type: ignore[union-attr]
+            centroid = (rows[batch] @ centroids.T).toarray()
             per_topic = self._combine(scores, centroid)
             for line, row in zip(per_topic, batch, strict=True):
                 declinable = row_topics[row] == OUT_OF_SCOPE
@@ -466,12 +547,25 @@ class TfidfMatcher:
         return top, second, self._topics[order[0]], declined_score >= top
 
     def _topic_scores(self, key: str) -> np.ndarray | None:
-        columns, weights = self._weigh(_ngrams(key))
-        if not len(columns) or self._matrix is None or self._centroids is None:
+        columns, weights = self._weigh(key)
+        if not len(columns) or self._scored is None:
             return None
-        scores = _column_products(self._matrix, columns, weights)
-        centroid = _column_products(self._centroids, columns, weights)
-        return self._combine(scores[None, :], centroid[None, :])[0]
+        scored = _column_products(self._scored, self._entries, columns, weights)
+        examples, centroid = scored[: self._examples], scored[self._examples : -1]
+        if self._topic_rows is None:
+            return self._combine(examples[None, :], centroid[None, :])[0]
+        return self._combine_one(scored, centroid)
+
+    def _combine_one(self, scored: np.ndarray, centroid: np.ndarray) -> np.ndarray:
+        """``_combine`` of one query, its examples' and centroids' scores in one array: the
+        same figures in a third of the numpy calls (``_mean_of_top_three``)."""
+        assert self._topic_starts is not None and self._topic_rows is not None
+        best = np.maximum.reduceat(scored[: self._examples], self._topic_starts)
+        three = best / _TOP_EXAMPLES  # the least it can be: the best example and two zeros
+        wanted = self._possible_leaders(best[None, :], centroid[None, :])
+        if wanted.any():
+            three[wanted] = _mean_of_top_three(scored.take(self._topic_rows[wanted]))
+        return (best + three + centroid) / 3.0
 
     async def match(
         self, text: str, *, language: str | None = None, hint: str | None = None

@@ -17,7 +17,7 @@ MAX_MATCH_CHARS = 500
 """Only the start of a long message is matched: a question is never thousands of characters."""
 
 _CONTROL = re.compile(r"[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\ufeff]")
-_APOSTROPHES = str.maketrans({c: "'" for c in "`´‘’ʻʼʹ′‛"})
+_APOSTROPHES = re.compile("[`´‘’ʻʼʹ′‛]")  # a regular expression: quicker than ``translate``
 
 _CYRILLIC = {
     "а": "a", "б": "b", "в": "v", "г": "g", "д": "d", "е": "e", "ё": "e", "ж": "j", "з": "z",
@@ -63,8 +63,7 @@ def clean(text: str) -> str:
 
 def fold(text: str) -> str:
     """Case-folded, one apostrophe, ё as е: the form command words and danger words are met in."""
-    text = clean(text).casefold().translate(_APOSTROPHES).replace("ё", "е")
-    return text
+    return _APOSTROPHES.sub("'", clean(text).casefold()).replace("ё", "е")
 
 
 def skeleton(text: str) -> str:
