@@ -53,29 +53,52 @@ class CommandWords:
         return self.by_phrase.get(_bare(text))
 
 
+class _Phrases:
+    """Phrases by label, each matched at the start of a word in a message's skeleton.
+
+    Most messages name none of them, so one regex made of every phrase answers "none" in a few
+    microseconds; only a message that matches is searched phrase by phrase, which keeps the
+    list's order deciding which label wins (the first listed phrase, not the first in the text).
+    """
+
+    __slots__ = ("any_phrase", "patterns")
+
+    def __init__(self, labelled: list[tuple[str, str]]) -> None:
+        bodies = [re.escape(skeleton(phrase)) for _, phrase in labelled]
+        self.patterns = tuple(
+            (label, re.compile(r"(?<!\w)" + body))
+            for (label, _), body in zip(labelled, bodies, strict=True)
+        )
+        self.any_phrase = re.compile(r"(?<!\w)(?:" + "|".join(bodies) + ")") if bodies else None
+
+    @classmethod
+    def load(cls, path: Path) -> _Phrases:
+        data = yaml.safe_load(path.read_text("utf-8"))
+        return cls([(label, str(phrase)) for label, phrases in data.items() for phrase in phrases])
+
+    def first_label(self, key: str) -> str | None:
+        """The label of the first listed phrase found in ``key`` (a skeleton), if any."""
+        if self.any_phrase is None or self.any_phrase.search(key) is None:
+            return None
+        for label, pattern in self.patterns:
+            if pattern.search(key):
+                return label
+        return None
+
+
 @dataclass(frozen=True, slots=True)
 class DangerWords:
-    patterns: tuple[tuple[str, re.Pattern[str]], ...]
+    phrases: _Phrases
 
     @classmethod
     def load(cls, path: Path | None = None) -> DangerWords:
-        data = yaml.safe_load((path or _lexicon_file("danger.yaml")).read_text("utf-8"))
-        patterns = [
-            (language, re.compile(r"(?<!\w)" + re.escape(skeleton(str(phrase)))))
-            for language, phrases in data.items()
-            for phrase in phrases
-        ]
-        return cls(tuple(patterns))
+        return cls(_Phrases.load(path or _lexicon_file("danger.yaml")))
 
     def detect(self, text: str) -> str | None:
         """The language of the first danger phrase in ``text``, or None when there is none."""
         if not text:
             return None
-        key = skeleton(text)
-        for language, pattern in self.patterns:
-            if pattern.search(key):
-                return language
-        return None
+        return self.phrases.first_label(skeleton(text))
 
 
 SPECIALIST_WORD_LIMIT = 5
@@ -86,26 +109,16 @@ SPECIALIST_WORD_LIMIT = 5
 class SpecialistWords:
     """Words asking for a human: which kind (lawyer, doctor, social_worker) or ``any``."""
 
-    patterns: tuple[tuple[str, re.Pattern[str]], ...]
+    phrases: _Phrases
 
     @classmethod
     def load(cls, path: Path | None = None) -> SpecialistWords:
-        data = yaml.safe_load((path or _lexicon_file("specialists.yaml")).read_text("utf-8"))
-        patterns = [
-            (role, re.compile(r"(?<!\w)" + re.escape(skeleton(str(phrase)))))
-            for role, phrases in data.items()
-            for phrase in phrases
-        ]
-        return cls(tuple(patterns))
+        return cls(_Phrases.load(path or _lexicon_file("specialists.yaml")))
 
     def detect(self, text: str) -> str | None:
         if not text or len(text.split()) > SPECIALIST_WORD_LIMIT:
             return None
-        key = skeleton(text)
-        for role, pattern in self.patterns:
-            if pattern.search(key):
-                return role
-        return None
+        return self.phrases.first_label(skeleton(text))
 
 
 __all__ = ["Command", "CommandWords", "DangerWords", "SpecialistWords"]
