@@ -14,7 +14,6 @@ Per message, in this order (the order is the point):
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from contextvars import ContextVar
@@ -22,6 +21,7 @@ from dataclasses import dataclass
 
 from musofir.nlu import clean
 
+from . import json_text
 from .messages import Inbound, Outbound
 from .router import route
 from .script import in_persons_script
@@ -105,7 +105,7 @@ class DialogEngine:
             resuming.set(journal is not None)
             if journal is not None:
                 log.info("finishing the delivery of %s", message_key)
-                replies = [outbound_from_json(item) for item in json.loads(journal)]
+                replies = [outbound_from_json(item) for item in json_text.loads(journal)]
             elif record.done:
                 log.info("duplicate message %s skipped", message_key)
                 return []
@@ -113,7 +113,7 @@ class DialogEngine:
                 early = await answer_first(key) if answer_first is not None else None
                 if early is not None:
                     replies = early
-                    journal = json.dumps([outbound_to_json(reply) for reply in replies])
+                    journal = json_text.dumps([outbound_to_json(reply) for reply in replies])
                     await self.store.put_value(journal_name, journal, JOURNAL_TTL_SECONDS)
                 else:
                     replies = await self._turn(inbound, key, record.conversation, journal_name)
@@ -143,7 +143,7 @@ class DialogEngine:
             log.exception("turn failed on %s", inbound.channel)
             turn.replies = [Outbound(text=turn.t("error.generic"), language=turn.language)]
         turn.replies = in_persons_script(turn.replies, turn.conversation)
-        journal = json.dumps([outbound_to_json(reply) for reply in turn.replies])
+        journal = json_text.dumps([outbound_to_json(reply) for reply in turn.replies])
         await self._persist(turn, language_before, (journal_name, journal, JOURNAL_TTL_SECONDS))
         return turn.replies
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import json
 import uuid
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
@@ -13,6 +12,7 @@ from typing import Any
 from redis.asyncio import BlockingConnectionPool, Redis
 from redis.asyncio.lock import Lock
 
+from . import json_text
 from .redis_pipe import RedisPipe
 from .state import Conversation, KeyedLocks, StateStore, TurnRecord
 
@@ -99,10 +99,10 @@ class RedisStateStore(StateStore):
 
     async def get(self, key: str) -> dict[str, Any] | None:
         raw = await self.pipe.call("GET", self.keys.state(key))
-        return json.loads(raw) if raw else None
+        return json_text.loads(raw) if raw else None
 
     async def set(self, key: str, data: dict[str, Any]) -> None:
-        state = json.dumps(data)
+        state = json_text.dumps(data)
         await self.pipe.call("SET", self.keys.state(key), state, "EX", self.state_ttl_seconds)
 
     async def delete(self, key: str) -> None:
@@ -141,7 +141,9 @@ class RedisStateStore(StateStore):
                 await asyncio.sleep(pause)
                 pause = min(pause * 2, 0.1)
             state, journal, done = found
-            conversation = Conversation.from_json(json.loads(state)) if state else Conversation()
+            conversation = (
+                Conversation.from_json(json_text.loads(state)) if state else Conversation()
+            )
             record = TurnRecord(conversation, journal, done is not None)
             finished = False
             try:
@@ -175,7 +177,7 @@ class RedisStateStore(StateStore):
     async def save_turn(
         self, key: str, conversation: Conversation, journal: tuple[str, str, int] | None
     ) -> None:
-        state = json.dumps(conversation.to_json())
+        state = json_text.dumps(conversation.to_json())
         writes: list[tuple[str | int, ...]] = [
             ("SET", self.keys.state(key), state, "EX", self.state_ttl_seconds)
         ]
@@ -199,7 +201,7 @@ class RedisStateStore(StateStore):
             self.keys.value(journal_name),
             self.keys.done(message_key),
         )
-        conversation = Conversation.from_json(json.loads(state)) if state else Conversation()
+        conversation = Conversation.from_json(json_text.loads(state)) if state else Conversation()
         return conversation, (str(journal) if journal is not None else None), done is not None
 
     async def finish(self, message_key: str, ttl_seconds: int, journal_name: str) -> None:

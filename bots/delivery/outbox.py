@@ -10,13 +10,12 @@ a ``TemporaryFailure`` that outlives the retries propagates, so the update stays
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import random
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from musofir.dialogs import DeliveryOutcome, Outbound, StateStore
+from musofir.dialogs import DeliveryOutcome, Outbound, StateStore, json_text
 from musofir.dialogs.engine import resuming
 
 from .channel import Channel, PlatformRequest
@@ -110,7 +109,7 @@ class Outbox:
                     inline.body = body
                     # If the response is lost, the platform redelivers the update: resend then.
                     # Written as the turn ends, with the dedupe mark, in the same round trip.
-                    keep = ((f"inline:{message_key}", json.dumps(body), INLINE_TTL_SECONDS),)
+                    keep = ((f"inline:{message_key}", json_text.dumps(body), INLINE_TTL_SECONDS),)
                     break
             try:
                 await self.send(channel, request)
@@ -127,7 +126,7 @@ class Outbox:
     async def resend_inline(self, channel: Channel, message_key: str) -> bool:
         """A redelivered update whose reply rode in a response: that response was likely lost."""
         body = await self.store.take_value(f"inline:{message_key}")
-        request = channel.from_inline(json.loads(body)) if body is not None else None
+        request = channel.from_inline(json_text.loads(body)) if body is not None else None
         if request is None:
             return False
         await self.send(channel, request)

@@ -11,13 +11,12 @@ for another attempt later; after ``max_attempts`` it is dropped with an error in
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from musofir.dialogs import DeliveryOutcome, DialogEngine, Inbound, Outbound
+from musofir.dialogs import DeliveryOutcome, DialogEngine, Inbound, Outbound, json_text
 from musofir.dialogs.wire import inbound_from_json, inbound_to_json
 
 from .channel import Channel
@@ -62,7 +61,7 @@ class Receiver:
         """
         channel = self.channels[inbound.channel]
         message_key = f"{inbound.channel}:{inbound.message_id}"
-        entry = json.dumps(inbound_to_json(inbound))
+        entry = json_text.dumps(inbound_to_json(inbound))
         if not await self.inbox.hold(message_key, entry, self.timings.lease_seconds):
             log.info("%s is being handled elsewhere", message_key)
             return None
@@ -143,7 +142,7 @@ class Receiver:
             if not await self.inbox.lease(message_key, self.timings.lease_seconds):
                 continue
             try:
-                inbound = inbound_from_json(json.loads(entry))
+                inbound = inbound_from_json(json_text.loads(entry))
                 channel = self.channels[inbound.channel]
             except (ValueError, KeyError, TypeError):
                 log.error("dropping an unreadable inbox entry %s", message_key)
