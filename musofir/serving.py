@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import logging
 import sys
+from contextlib import suppress
 
 import uvicorn
+from uvicorn.supervisors import Multiprocess
 
 from musofir.alerts.reminders import ReminderError
 from musofir.bots.nlu_backend import NluBackendError
@@ -17,6 +19,7 @@ from musofir.knowledge.directory import DirectoryError
 from musofir.knowledge.hours import HoursError
 from musofir.settings import Settings
 from musofir.storage.staff import ensure_demo_specialist
+from musofir.worker_socket import worker_socket
 
 log = logging.getLogger(__name__)
 
@@ -64,19 +67,34 @@ def serve(
             flush=True,
         )
     if workers > 1:
-        # Each worker process builds its own app from the same environment (checked above).
-        uvicorn.run(
-            "musofir.bots.server:app_from_environment",
-            factory=True,
-            workers=workers,
-            host=host,
-            port=port,
-            log_level="info",
-            access_log=False,
-            lifespan="on",
-        )
-        return 0
+        return _serve_workers(host, port, workers)
     uvicorn.run(app, host=host, port=port, log_level="info", access_log=False, lifespan="on")
+    return 0
+
+
+def _serve_workers(host: str, port: int, workers: int) -> int:
+    """uvicorn's supervisor (it restarts a worker that dies), each worker on its own socket.
+
+    Each worker builds its own app from the same environment (checked above).
+    """
+    config = uvicorn.Config(
+        "musofir.bots.server:app_from_environment",
+        factory=True,
+        workers=workers,
+        host=host,
+        port=port,
+        log_level="info",
+        access_log=False,
+        lifespan="on",
+    )
+    try:
+        placeholder = worker_socket(host, port)
+    except OSError as error:
+        sys.stderr.write(f"musofir: cannot listen on {host}:{port}: {error}\n")
+        return 1
+    log.info("%d workers on http://%s:%d, each with its own socket", workers, host, port)
+    with suppress(KeyboardInterrupt):  # Ctrl+C: the supervisor has stopped the workers
+        Multiprocess(config, sockets=[placeholder]).run()
     return 0
 
 

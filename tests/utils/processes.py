@@ -8,7 +8,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,14 +29,17 @@ class ServerProcess:
 
 
 @contextmanager
-def serve_process(env: dict[str, str], workdir: Path) -> Iterator[ServerProcess]:
-    """Start the server with ``env`` added to ours; yield it; kill it at the end."""
+def serve_process(
+    env: dict[str, str], workdir: Path, *, workers: int = 1
+) -> Iterator[ServerProcess]:
+    """Start the server with ``env`` added to ours; yield it; kill it and its workers at the end."""
     port = free_port()
     workdir.mkdir(parents=True, exist_ok=True)
     log = (workdir / f"serve-{port}.log").open("wb")
     process = subprocess.Popen(
-        [sys.executable, "-m", "musofir", "serve", "--port", str(port)],
+        [sys.executable, "-m", "musofir", "serve", "--port", str(port), "--workers", str(workers)],
         env={**os.environ, **env},
+        start_new_session=True,  # one process group: the workers die with it
         cwd=workdir,
         stdout=log,
         stderr=subprocess.STDOUT,
@@ -55,8 +58,8 @@ def serve_process(env: dict[str, str], workdir: Path) -> Iterator[ServerProcess]
             time.sleep(0.1)
         yield ServerProcess(url, process)
     finally:
-        if process.poll() is None:
-            process.send_signal(signal.SIGKILL)
+        with suppress(ProcessLookupError):  # the group is gone already
+            os.killpg(process.pid, signal.SIGKILL)
         process.wait(timeout=10)
         log.close()
 
