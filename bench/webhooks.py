@@ -1,6 +1,7 @@
 """Webhook-to-reply messages per second and latency per platform, against loopback stand-ins.
 
     .venv/bin/python bench/webhooks.py --redis redis://127.0.0.1:63790/0 [--duration 10]
+        [--workers 2] [--only aiogram telegram]
 
 For each target, wrk (1 thread, 32 connections) replays prepared, correctly signed webhook
 requests, each a different message from one of ``--people`` people who already chose a language:
@@ -13,6 +14,8 @@ Telegram reply rides in the webhook response). Platform rate limits are scaled u
 
 The yardstick is a minimal aiogram echo bot behind aiogram's ``SimpleRequestHandler`` in its two
 forms (reply through the API; reply in the webhook response), fed the same Telegram updates.
+``--workers`` is ``musofir serve --workers`` (one per core in production: compose's default is
+2); the echo bot always runs in one process, as aiogram's minimal example does.
 Machines here are shared and noisy: compare the ratios within one run. Each line also gives the
 server's CPU time per message (its processes' user + system time over the wrk run, from /proc),
 which the machine's other load disturbs less.
