@@ -32,7 +32,7 @@ class ServerProcess:
 def serve_process(
     env: dict[str, str], workdir: Path, *, workers: int = 1
 ) -> Iterator[ServerProcess]:
-    """Start the server with ``env`` added to ours; yield it; kill it and its workers at the end."""
+    """Start the server with ``env`` added to ours; yield it; kill it and its workers after."""
     port = free_port()
     workdir.mkdir(parents=True, exist_ok=True)
     log = (workdir / f"serve-{port}.log").open("wb")
