@@ -11,15 +11,14 @@ from typing import Any
 
 import orjson
 
-JSONDecodeError = orjson.JSONDecodeError  # a ValueError, like json's
-
 
 def dumps(data: Any) -> str:
     return orjson.dumps(data).decode()
 
 
 def loads(text: str | bytes) -> Any:
+    """Raises ``orjson.JSONDecodeError``, a ``ValueError`` as the standard library's is."""
     return orjson.loads(text)
 
 
-__all__ = ["JSONDecodeError", "dumps", "loads"]
+__all__ = ["dumps", "loads"]
